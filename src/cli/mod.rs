@@ -1,0 +1,40 @@
+//! The command line: one file per subcommand.
+
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::ExitError;
+
+/// kzdns: a DNS server for .KZ / .ҚАЗ that enforces Kazakhstan's domain rules.
+#[derive(Debug, Parser)]
+#[command(name = "kzdns", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve DNS for the zones in zones/ (UDP and TCP on every dns.listen address).
+    Serve(serve::ServeArgs),
+}
+
+/// Where the config comes from; shared by every subcommand.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArg {
+    /// Config file (TOML). Default: kzdns.toml in the working directory when present, else the
+    /// built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl Cli {
+    pub fn run(self) -> Result<(), ExitError> {
+        match self.command {
+            Command::Serve(args) => serve::run(args),
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Typed configuration: the TOML file of architecture.md, its defaults, and path resolution.
+//!
+//! Every key has a default, so no file is needed. Unknown keys are rejected with the key's name and
+//! the file, because a misspelt key silently ignored is how a policy server ends up enforcing
+//! nothing. Relative paths are resolved against the config file's folder (or the working directory
+//! when no file was read).
+
+use std::{
+    fmt,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use ipnet::IpNet;
+use serde::Deserialize;
+
+/// The file read from the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "kzdns.toml";
+
+/// Errors while reading the configuration; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown or mistyped key (toml names key and line).
+    #[error("{}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+    /// The values parse but do not make sense together.
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// The whole configuration, with paths already resolved.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub dns: DnsConfig,
+    pub zones: ZonesConfig,
+    pub policy: PolicyConfig,
+    pub notice: NoticeConfig,
+    pub metrics: MetricsConfig,
+    pub resolver: ResolverConfig,
+    /// Where the config came from (None: built-in defaults); used in messages.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// `[dns]`: the DNS listeners.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DnsConfig {
+    /// UDP and TCP are both opened on each address; port 0 picks one free port for both.
+    pub listen: Vec<SocketAddr>,
+    /// Largest UDP reply we send to an EDNS client, whatever larger size it offers
+    /// (1232 is the DNS Flag Day 2020 value that avoids IP fragmentation).
+    pub max_udp_payload: u16,
+    /// Idle TCP connections are closed after this many seconds.
+    pub tcp_idle_timeout_secs: u64,
+}
+
+impl Default for DnsConfig {
+    fn default() -> Self {
+        Self {
+            listen: vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 5353))],
+            max_udp_payload: 1232,
+            tcp_idle_timeout_secs: 10,
+        }
+    }
+}
+
+impl DnsConfig {
+    pub fn tcp_idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.tcp_idle_timeout_secs)
+    }
+}
+
+/// `[zones]`: where zone files live and who may transfer them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ZonesConfig {
+    /// Folder of `<origin>.zone` files.
+    pub dir: PathBuf,
+    /// Client networks allowed to AXFR our zones (a bare address is a /32 or /128).
+    #[serde(deserialize_with = "deserialize_nets")]
+    pub allow_transfer: Vec<IpNet>,
+}
+
+impl Default for ZonesConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("zones"),
+            allow_transfer: Vec::new(),
+        }
+    }
+}
+
+/// `[policy]`: the policy folder and what a hosting violation does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Holds suspensions.csv, exemptions.csv and allowlist/.
+    pub dir: PathBuf,
+    pub mode: PolicyMode,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("policy"),
+            mode: PolicyMode::Notice,
+        }
+    }
+}
+
+/// What a hosting violation does to the reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyMode {
+    /// Answer unchanged; logged and counted.
+    Audit,
+    /// Remove the non-KZ addresses; act as `notice` when none remain.
+    Filter,
+    /// Answer with the notice page's address.
+    Notice,
+    /// Answer REFUSED.
+    Refuse,
+}
+
+impl fmt::Display for PolicyMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Audit => "audit",
+            Self::Filter => "filter",
+            Self::Notice => "notice",
+            Self::Refuse => "refuse",
+        })
+    }
+}
+
+/// `[notice]`: the notice page and the addresses handed out for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoticeConfig {
+    pub listen: SocketAddr,
+    pub ipv4: Ipv4Addr,
+    pub ipv6: Ipv6Addr,
+}
+
+impl Default for NoticeConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            ipv4: Ipv4Addr::LOCALHOST,
+            ipv6: Ipv6Addr::LOCALHOST,
+        }
+    }
+}
+
+/// `[metrics]`: the Prometheus endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 9153)),
+        }
+    }
+}
+
+/// `[resolver]`: answering names outside our zones (the lab resolver).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResolverConfig {
+    pub mode: ResolverMode,
+    /// Upstreams for `forward`.
+    pub forward: Vec<SocketAddr>,
+    /// Root server addresses for `recursive`; empty means the IANA root hints.
+    pub roots: Vec<IpAddr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolverMode {
+    /// Names outside our zones are REFUSED.
+    #[default]
+    Off,
+    Forward,
+    Recursive,
+}
+
+/// Accepts `"192.0.2.1"` as well as `"192.0.2.0/24"`: operators list single secondaries most often.
+fn deserialize_nets<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    let items = Vec::<String>::deserialize(d)?;
+    items
+        .iter()
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("{s:?} is not an IP address or network"))
+                })
+        })
+        .collect()
+}
+
+impl Config {
+    /// Reads the config: `explicit` when given (it must exist), else `kzdns.toml` in the working
+    /// directory when present, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        match explicit {
+            Some(path) => Self::from_file(path),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                Self::from_file(Path::new(DEFAULT_CONFIG_FILE))
+            }
+            None => {
+                let mut config = Self::default();
+                config.resolve_paths(Path::new("."));
+                Ok(config)
+            }
+        }
+    }
+
+    /// Parses one file and resolves its relative paths against its folder.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut config = Self::from_toml(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })?;
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+        config.resolve_paths(base.unwrap_or(Path::new(".")));
+        config.source = Some(path.to_owned());
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses TOML text without touching the file system.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        for dir in [&mut self.zones.dir, &mut self.policy.dir] {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: self.source.clone().unwrap_or_default(),
+            message,
+        };
+        if self.dns.listen.is_empty() {
+            return Err(invalid("dns.listen: at least one address is needed".into()));
+        }
+        if self.dns.max_udp_payload < 512 {
+            return Err(invalid(format!(
+                "dns.max_udp_payload = {}: must be at least 512",
+                self.dns.max_udp_payload
+            )));
+        }
+        match self.resolver.mode {
+            ResolverMode::Off => Ok(()),
+            mode => Err(invalid(format!(
+                "resolver.mode = {mode:?}: only \"off\" is available in this version \
+                 (the forwarding and recursive resolver are not built yet)"
+            ))),
+        }
+    }
+
+    /// Human-readable name of where this config came from.
+    pub fn source_name(&self) -> String {
+        match &self.source {
+            Some(p) => p.display().to_string(),
+            None => "built-in defaults".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c.dns.listen, vec!["127.0.0.1:5353".parse().unwrap()]);
+        assert_eq!(c.zones.dir, PathBuf::from("zones"));
+        assert!(c.zones.allow_transfer.is_empty());
+        assert_eq!(c.policy.dir, PathBuf::from("policy"));
+        assert_eq!(c.policy.mode, PolicyMode::Notice);
+        assert_eq!(c.notice.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(c.notice.ipv4, Ipv4Addr::LOCALHOST);
+        assert_eq!(c.notice.ipv6, Ipv6Addr::LOCALHOST);
+        assert_eq!(c.metrics.listen, "127.0.0.1:9153".parse().unwrap());
+        assert_eq!(c.resolver.mode, ResolverMode::Off);
+    }
+
+    #[test]
+    fn architecture_example_parses() {
+        let text = r#"
+            [dns]
+            listen = ["127.0.0.1:5353", "[::1]:5353"]
+            [zones]
+            dir = "zones"
+            allow_transfer = ["127.0.0.1", "10.0.0.0/8"]
+            [policy]
+            dir = "policy"
+            mode = "refuse"
+            [notice]
+            listen = "127.0.0.1:8080"
+            ipv4 = "127.0.0.1"
+            ipv6 = "::1"
+            [metrics]
+            listen = "127.0.0.1:9153"
+            [resolver]
+            mode = "off"
+            forward = []
+            roots = []
+        "#;
+        let c = Config::from_toml(text).unwrap();
+        assert_eq!(c.dns.listen.len(), 2);
+        assert_eq!(c.policy.mode, PolicyMode::Refuse);
+        assert_eq!(
+            c.zones.allow_transfer,
+            vec![
+                "127.0.0.1/32".parse::<IpNet>().unwrap(),
+                "10.0.0.0/8".parse().unwrap()
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_toml("[dns]\nlisten = []\nlissen = 1\n").unwrap_err();
+        assert!(err.contains("lissen"), "{err}");
+        let err = Config::from_toml("[dnss]\n").unwrap_err();
+        assert!(err.contains("dnss"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let err = Config::from_toml("[policy]\nmode = \"block\"\n").unwrap_err();
+        assert!(err.contains("block") && err.contains("audit"), "{err}");
+        let err = Config::from_toml("[zones]\nallow_transfer = [\"nope\"]\n").unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, "[zones]\ndir = \"z\"\n[policy]\ndir = \"/abs/p\"\n").unwrap();
+        let c = Config::from_file(&path).unwrap();
+        assert_eq!(c.zones.dir, dir.path().join("z"));
+        assert_eq!(c.policy.dir, PathBuf::from("/abs/p"));
+    }
+
+    #[test]
+    fn file_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, "[dns]\nlisten = []\n").unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("k.toml") && err.contains("dns.listen"), "{err}");
+        std::fs::write(&path, "[resolver]\nmode = \"forward\"\n").unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("resolver.mode"), "{err}");
+    }
+}

@@ -1,0 +1,16 @@
+//! The one error type that reaches `main`, mapped to an exit code there.
+
+use crate::{config::ConfigError, server::BindError, zones::ZoneLoadError};
+
+/// Why a command failed. Each variant's message already names the file (and line) at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ExitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Zones(#[from] ZoneLoadError),
+    #[error(transparent)]
+    Bind(#[from] BindError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

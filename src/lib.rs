@@ -1,0 +1,25 @@
+//! kzdns — a DNS server for .KZ and .ҚАЗ that enforces Kazakhstan's domain rules at the DNS layer.
+//!
+//! # Architecture
+//!
+//! ```text
+//!   client ──▶ server (UDP/TCP listeners, our RequestHandler) ──▶ zones (indexed zone store,
+//!              RFC 1034 lookup) ──▶ reply (EDNS, truncation, AXFR)
+//! ```
+//!
+//! * [`config`] — the TOML config of `../shared/design/architecture.md`, with defaults.
+//! * [`zones`] — zone files parsed by hickory-proto into our own index: one hash lookup per label
+//!   finds the answer, the closest encloser, wildcards and zone cuts.
+//! * [`server`] — binds the listeners and answers every query in one `RequestHandler`, where the
+//!   policy check and Extended DNS Errors will act on the reply before it is encoded.
+//! * [`signals`] — one cancellation token for shutdown (SIGTERM, Ctrl-C); SIGHUP reloads.
+//! * [`cli`] — the subcommands; `main.rs` only parses and dispatches.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod server;
+pub mod signals;
+pub mod zones;
+
+pub use error::ExitError;

@@ -1,0 +1,278 @@
+//! Our hickory `RequestHandler`: one place where every query is answered, so that EDNS, the
+//! policy check and EDE (later) all act on the reply before it is encoded.
+//!
+//! hickory's `Catalog` builds the reply's EDNS itself and hides the records from anything that
+//! could rewrite them, so kzdns answers from its own zone store and builds the reply here.
+
+use std::{net::IpAddr, sync::Arc};
+
+use arc_swap::ArcSwap;
+use hickory_proto::{
+    op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode},
+    rr::{DNSClass, Record, RecordType},
+    serialize::binary::BinEncoder,
+};
+use hickory_server::{
+    net::{runtime::Time, xfer::Protocol},
+    server::{Request, RequestHandler, ResponseHandler, ResponseInfo},
+    zone_handler::MessageResponseBuilder,
+};
+use ipnet::IpNet;
+use tracing::{debug, info, warn};
+
+use crate::zones::{Answer, ZoneSet, record_wire_len};
+
+/// Header (12) plus OPT record with room for options: slack added to the sections' size before
+/// deciding that an answer surely fits a UDP payload without encoding it.
+const FIXED_OVERHEAD: usize = 12 + 11 + 64;
+
+/// Records per AXFR message are capped by size, keeping each message well under 64 KiB.
+const AXFR_CHUNK_BYTES: usize = 16 * 1024;
+
+/// Settings the handler needs from the config.
+#[derive(Debug, Clone)]
+pub struct HandlerSettings {
+    /// Cap on the UDP payload we send, whatever larger size the client offers.
+    pub max_udp_payload: u16,
+    /// Networks allowed to transfer zones.
+    pub allow_transfer: Vec<IpNet>,
+}
+
+/// Answers DNS queries from the current zone snapshot.
+pub struct DnsHandler {
+    zones: Arc<ArcSwap<ZoneSet>>,
+    settings: HandlerSettings,
+}
+
+impl DnsHandler {
+    pub fn new(zones: Arc<ArcSwap<ZoneSet>>, settings: HandlerSettings) -> Self {
+        Self { zones, settings }
+    }
+
+    fn transfer_allowed(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        self.settings.allow_transfer.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The reply's OPT record: present only when the query had one (RFC 6891 §6.1.1).
+    fn response_edns(&self, request: &Request) -> Option<Edns> {
+        let req = request.edns.as_ref()?;
+        let mut edns = Edns::new();
+        edns.set_version(0);
+        edns.set_max_payload(req.max_payload().clamp(512, self.settings.max_udp_payload.max(512)));
+        Some(edns)
+    }
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for DnsHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
+        let edns = self.response_edns(request);
+        let edns = edns.as_ref();
+        let reply_error = |code| (code, edns);
+
+        let failure = if request.edns.as_ref().is_some_and(|e| e.version() > 0) {
+            Some(reply_error(ResponseCode::BADVERS))
+        } else if request.metadata.op_code != OpCode::Query {
+            Some(reply_error(ResponseCode::NotImp))
+        } else {
+            None
+        };
+        if let Some((code, edns)) = failure {
+            return send_error(request, code, edns, &mut response_handle).await;
+        }
+        let Ok(info) = request.request_info() else {
+            // RFC 9619: exactly one question.
+            return send_error(request, ResponseCode::FormErr, edns, &mut response_handle).await;
+        };
+        let query = info.query;
+        let (qname, qtype) = (query.name(), query.query_type());
+        if query.query_class() != DNSClass::IN {
+            return send_error(request, ResponseCode::Refused, edns, &mut response_handle).await;
+        }
+        match qtype {
+            RecordType::AXFR | RecordType::IXFR => {
+                return self
+                    .transfer(request, qname, edns, &mut response_handle)
+                    .await;
+            }
+            RecordType::OPT => {
+                return send_error(request, ResponseCode::FormErr, edns, &mut response_handle)
+                    .await;
+            }
+            _ => {}
+        }
+
+        let zones = self.zones.load();
+        let answer = zones.answer(qname, qtype);
+        debug!(
+            src = %request.src(), name = %qname, %qtype, rcode = %answer.rcode(),
+            answers = answer.answers.len(), "query"
+        );
+        send_answer(request, &answer, edns, &mut response_handle).await
+    }
+}
+
+impl DnsHandler {
+    /// AXFR (and IXFR, answered with the full zone as RFC 1995 §4 allows) over TCP to allowed
+    /// clients only.
+    async fn transfer<R: ResponseHandler>(
+        &self,
+        request: &Request,
+        qname: &hickory_proto::rr::Name,
+        edns: Option<&Edns>,
+        response_handle: &mut R,
+    ) -> ResponseInfo {
+        let src = request.src();
+        if request.protocol() != Protocol::Tcp {
+            // Transfers need TCP (RFC 5936 §4.2); BIND answers FORMERR over UDP too.
+            return send_error(request, ResponseCode::FormErr, edns, response_handle).await;
+        }
+        if !self.transfer_allowed(src.ip()) {
+            info!(%src, zone = %qname, "zone transfer refused: client not in zones.allow_transfer");
+            return send_error(request, ResponseCode::Refused, edns, response_handle).await;
+        }
+        let zones = self.zones.load();
+        let Some(zone) = zones.get(qname) else {
+            return send_error(request, ResponseCode::NotAuth, edns, response_handle).await;
+        };
+        info!(%src, zone = %zone.origin(), serial = zone.serial(), records = zone.record_count(), "zone transfer");
+        let mut records = zone.transfer_records();
+        records.push(zone.soa());
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        metadata.authoritative = true;
+        let mut last = None;
+        let mut start = 0;
+        while start < records.len() {
+            let mut end = start;
+            let mut bytes = 0;
+            while end < records.len() && (end == start || bytes + record_wire_len(records[end]) <= AXFR_CHUNK_BYTES) {
+                bytes += record_wire_len(records[end]);
+                end += 1;
+            }
+            let mut builder = MessageResponseBuilder::new(&request.queries, None);
+            if let Some(edns) = edns {
+                builder.edns(edns);
+            }
+            let message = builder.build(metadata, records[start..end].iter().copied(), [], [], []);
+            match response_handle.send_response(message).await {
+                Ok(info) => last = Some(info),
+                Err(error) => {
+                    warn!(%src, %error, "zone transfer aborted");
+                    return failed(request);
+                }
+            }
+            start = end;
+        }
+        last.unwrap_or_else(|| failed(request))
+    }
+}
+
+/// Sends an answer; over UDP, a reply that does not fit the payload is sent with TC and empty
+/// sections so the client retries over TCP (RFC 2181 §9) and the OPT record is never cut off.
+async fn send_answer<R: ResponseHandler>(
+    request: &Request,
+    answer: &Answer<'_>,
+    edns: Option<&Edns>,
+    response_handle: &mut R,
+) -> ResponseInfo {
+    let mut metadata = Metadata::response_from_request(&request.metadata);
+    metadata.authoritative = answer.authoritative;
+    metadata.response_code = answer.rcode();
+
+    let sections = || {
+        (
+            answer.answers.iter().map(|r| &**r),
+            answer.authority.iter().map(|r| &**r),
+            answer.additional.iter().map(|r| &**r),
+        )
+    };
+    if request.protocol() == Protocol::Udp {
+        let limit = usize::from(edns.map_or(512, Edns::max_payload));
+        let upper_bound = FIXED_OVERHEAD + request.queries.as_bytes().len() + answer.wire_len;
+        if upper_bound > limit && !fits(request, metadata, &sections, edns, limit) {
+            metadata.truncation = true;
+            let empty = std::iter::empty::<&Record>;
+            let message = builder(request, edns).build(metadata, empty(), empty(), empty(), empty());
+            return send(request, message, response_handle).await;
+        }
+    }
+    let (answers, authority, additional) = sections();
+    let message = builder(request, edns).build(metadata, answers, authority, [], additional);
+    send(request, message, response_handle).await
+}
+
+/// Encodes the reply once to see whether it fits `limit` bytes.
+fn fits<'a, A, N, D>(
+    request: &Request,
+    metadata: Metadata,
+    sections: &impl Fn() -> (A, N, D),
+    edns: Option<&Edns>,
+    limit: usize,
+) -> bool
+where
+    A: Iterator<Item = &'a Record> + Send + 'a,
+    N: Iterator<Item = &'a Record> + Send + 'a,
+    D: Iterator<Item = &'a Record> + Send + 'a,
+{
+    let (answers, authority, additional) = sections();
+    let message = builder(request, edns).build(metadata, answers, authority, [], additional);
+    let mut buf = Vec::with_capacity(limit);
+    let mut encoder = BinEncoder::new(&mut buf);
+    encoder.set_max_size(u16::try_from(limit).unwrap_or(u16::MAX));
+    message
+        .destructive_emit(&mut encoder)
+        .is_ok_and(|info| !info.truncation)
+}
+
+fn builder<'q>(request: &'q Request, edns: Option<&'q Edns>) -> MessageResponseBuilder<'q> {
+    MessageResponseBuilder::new(&request.queries, edns)
+}
+
+async fn send_error<R: ResponseHandler>(
+    request: &Request,
+    code: ResponseCode,
+    edns: Option<&Edns>,
+    response_handle: &mut R,
+) -> ResponseInfo {
+    let message = builder(request, edns).error_msg(&request.metadata, code);
+    send(request, message, response_handle).await
+}
+
+async fn send<'a, R: ResponseHandler>(
+    request: &Request,
+    message: hickory_server::zone_handler::MessageResponse<
+        '_,
+        'a,
+        impl Iterator<Item = &'a Record> + Send + 'a,
+        impl Iterator<Item = &'a Record> + Send + 'a,
+        impl Iterator<Item = &'a Record> + Send + 'a,
+        impl Iterator<Item = &'a Record> + Send + 'a,
+    >,
+    response_handle: &mut R,
+) -> ResponseInfo {
+    match response_handle.send_response(message).await {
+        Ok(info) => info,
+        Err(error) => {
+            warn!(src = %request.src(), %error, "could not send reply");
+            failed(request)
+        }
+    }
+}
+
+/// What we report to hickory when no reply could be sent.
+fn failed(request: &Request) -> ResponseInfo {
+    let mut metadata = Metadata::response_from_request(&request.metadata);
+    metadata.response_code = ResponseCode::ServFail;
+    ResponseInfo::from(Header {
+        metadata,
+        counts: HeaderCounts::default(),
+    })
+}

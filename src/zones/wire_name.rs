@@ -1,0 +1,122 @@
+//! A domain name as lower-cased wire bytes on the stack, whose suffixes are its ancestors.
+//!
+//! The zone index is keyed by lower-cased wire-format names. In wire format every ancestor of a
+//! name is a suffix of its bytes, so walking from the zone apex down to the query name is a series
+//! of hash lookups on slices of one buffer: no allocation per label, case folded once.
+
+use hickory_proto::rr::Name;
+
+/// Longest name on the wire (RFC 1035 §2.3.4), terminating root label included.
+const MAX_WIRE: usize = 255;
+/// A 255-byte name has at most 127 labels plus the root.
+const MAX_LABELS: usize = 128;
+
+/// A lower-cased wire-format name with the offset at which each label starts.
+pub struct WireName {
+    buf: [u8; MAX_WIRE],
+    len: usize,
+    /// `starts[i]` is the offset of the i-th label from the left; `starts[labels]` is the root's.
+    starts: [u8; MAX_LABELS],
+    labels: usize,
+}
+
+impl WireName {
+    /// Encodes `name`; `None` when it is longer than the wire format allows (it cannot be in any
+    /// of our zones then).
+    pub fn new(name: &Name) -> Option<Self> {
+        let mut this = Self {
+            buf: [0; MAX_WIRE],
+            len: 0,
+            starts: [0; MAX_LABELS],
+            labels: 0,
+        };
+        for label in name.iter() {
+            let end = this.len + 1 + label.len();
+            if end >= MAX_WIRE || this.labels >= MAX_LABELS - 1 {
+                return None;
+            }
+            this.starts[this.labels] = this.len as u8;
+            this.labels += 1;
+            this.buf[this.len] = label.len() as u8;
+            for (dst, src) in this.buf[this.len + 1..end].iter_mut().zip(label) {
+                *dst = src.to_ascii_lowercase();
+            }
+            this.len = end;
+        }
+        // The root label: ancestor(0).
+        this.starts[this.labels] = this.len as u8;
+        this.buf[this.len] = 0;
+        this.len += 1;
+        Some(this)
+    }
+
+    /// Number of labels, root not counted (`kz.` has 1).
+    pub fn num_labels(&self) -> usize {
+        self.labels
+    }
+
+    /// The whole name's key.
+    pub fn key(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// The key of the ancestor made of the rightmost `n` labels (`n <= num_labels()`).
+    pub fn ancestor(&self, n: usize) -> &[u8] {
+        let start = self.starts[self.labels - n.min(self.labels)];
+        &self.buf[usize::from(start)..self.len]
+    }
+}
+
+/// The index key of a name (for building the index, off the query path).
+pub fn key_of(name: &Name) -> Option<Box<[u8]>> {
+    WireName::new(name).map(|w| w.key().into())
+}
+
+/// `*.` prepended to an ancestor key, written into `out`; `None` if it would be too long.
+pub fn wildcard_key<'b>(ancestor: &[u8], out: &'b mut [u8; MAX_WIRE]) -> Option<&'b [u8]> {
+    let len = ancestor.len() + 2;
+    if len > MAX_WIRE {
+        return None;
+    }
+    out[0] = 1;
+    out[1] = b'*';
+    out[2..len].copy_from_slice(ancestor);
+    Some(&out[..len])
+}
+
+/// A scratch buffer for [`wildcard_key`].
+pub fn scratch() -> [u8; MAX_WIRE] {
+    [0; MAX_WIRE]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_are_suffixes() {
+        let w = WireName::new(&Name::from_ascii("WWW.Shop.KZ.").unwrap()).unwrap();
+        assert_eq!(w.num_labels(), 3);
+        assert_eq!(w.key(), b"\x03www\x04shop\x02kz\x00");
+        assert_eq!(w.ancestor(3), w.key());
+        assert_eq!(w.ancestor(2), b"\x04shop\x02kz\x00");
+        assert_eq!(w.ancestor(1), b"\x02kz\x00");
+        assert_eq!(w.ancestor(0), b"\x00");
+    }
+
+    #[test]
+    fn root_and_wildcards() {
+        let root = WireName::new(&Name::root()).unwrap();
+        assert_eq!(root.key(), b"\x00");
+        assert_eq!(root.num_labels(), 0);
+        let mut buf = scratch();
+        assert_eq!(wildcard_key(b"\x02kz\x00", &mut buf).unwrap(), b"\x01*\x02kz\x00");
+    }
+
+    #[test]
+    fn case_is_folded() {
+        let a = key_of(&Name::from_ascii("NIC.kz.").unwrap()).unwrap();
+        let b = key_of(&Name::from_ascii("nic.KZ").unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
+}
