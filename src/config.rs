@@ -376,7 +376,10 @@ mod tests {
         let path = dir.path().join("k.toml");
         std::fs::write(&path, "[dns]\nlisten = []\n").unwrap();
         let err = Config::from_file(&path).unwrap_err().to_string();
-        assert!(err.contains("k.toml") && err.contains("dns.listen"), "{err}");
+        assert!(
+            err.contains("k.toml") && err.contains("dns.listen"),
+            "{err}"
+        );
         std::fs::write(&path, "[resolver]\nmode = \"forward\"\n").unwrap();
         let err = Config::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("resolver.mode"), "{err}");

@@ -54,7 +54,10 @@ impl DnsHandler {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
             v4 => v4,
         };
-        self.settings.allow_transfer.iter().any(|net| net.contains(&ip))
+        self.settings
+            .allow_transfer
+            .iter()
+            .any(|net| net.contains(&ip))
     }
 
     /// The reply's OPT record: present only when the query had one (RFC 6891 §6.1.1).
@@ -62,7 +65,10 @@ impl DnsHandler {
         let req = request.edns.as_ref()?;
         let mut edns = Edns::new();
         edns.set_version(0);
-        edns.set_max_payload(req.max_payload().clamp(512, self.settings.max_udp_payload.max(512)));
+        edns.set_max_payload(
+            req.max_payload()
+                .clamp(512, self.settings.max_udp_payload.max(512)),
+        );
         Some(edns)
     }
 }
@@ -153,7 +159,9 @@ impl DnsHandler {
         while start < records.len() {
             let mut end = start;
             let mut bytes = 0;
-            while end < records.len() && (end == start || bytes + record_wire_len(records[end]) <= AXFR_CHUNK_BYTES) {
+            while end < records.len()
+                && (end == start || bytes + record_wire_len(records[end]) <= AXFR_CHUNK_BYTES)
+            {
                 bytes += record_wire_len(records[end]);
                 end += 1;
             }
@@ -200,7 +208,8 @@ async fn send_answer<R: ResponseHandler>(
         if upper_bound > limit && !fits(request, metadata, &sections, edns, limit) {
             metadata.truncation = true;
             let empty = std::iter::empty::<&Record>;
-            let message = builder(request, edns).build(metadata, empty(), empty(), empty(), empty());
+            let message =
+                builder(request, edns).build(metadata, empty(), empty(), empty(), empty());
             return send(request, message, response_handle).await;
         }
     }

@@ -53,8 +53,16 @@ impl Listeners {
 
     /// The bound addresses, UDP then TCP, for logs and tests.
     pub fn local_addrs(&self) -> Vec<(&'static str, SocketAddr)> {
-        let udp = self.udp.iter().filter_map(|s| s.local_addr().ok()).map(|a| ("udp", a));
-        let tcp = self.tcp.iter().filter_map(|s| s.local_addr().ok()).map(|a| ("tcp", a));
+        let udp = self
+            .udp
+            .iter()
+            .filter_map(|s| s.local_addr().ok())
+            .map(|a| ("udp", a));
+        let tcp = self
+            .tcp
+            .iter()
+            .filter_map(|s| s.local_addr().ok())
+            .map(|a| ("tcp", a));
         udp.chain(tcp).collect()
     }
 }

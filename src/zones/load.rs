@@ -236,7 +236,10 @@ mod tests {
         let text = format!("{GOOD}www A 192.0.2.2\n; comment\nbad A 300.1.2.3\nok A 192.0.2.3\n");
         let err = load_text("kz.zone", &text).unwrap_err();
         let shown = err.to_string();
-        assert!(shown.ends_with(&format!("kz.zone:9: {}", line_and_message(err).1)), "{shown}");
+        assert!(
+            shown.ends_with(&format!("kz.zone:9: {}", line_and_message(err).1)),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -272,7 +275,10 @@ mod tests {
 
     #[test]
     fn origin_comes_from_the_file_name() {
-        assert_eq!(origin_of(Path::new("z/shop.kz.zone")).unwrap().to_string(), "shop.kz.");
+        assert_eq!(
+            origin_of(Path::new("z/shop.kz.zone")).unwrap().to_string(),
+            "shop.kz."
+        );
         assert_eq!(
             origin_of(Path::new("z/қаз.zone")).unwrap().to_ascii(),
             "xn--80ao21a."

@@ -110,7 +110,10 @@ mod tests {
         assert_eq!(root.key(), b"\x00");
         assert_eq!(root.num_labels(), 0);
         let mut buf = scratch();
-        assert_eq!(wildcard_key(b"\x02kz\x00", &mut buf).unwrap(), b"\x01*\x02kz\x00");
+        assert_eq!(
+            wildcard_key(b"\x02kz\x00", &mut buf).unwrap(),
+            b"\x01*\x02kz\x00"
+        );
     }
 
     #[test]

@@ -123,11 +123,17 @@ impl Zone {
             if records.is_empty() {
                 continue;
             }
-            if let Some(r) = records.iter().find(|r| r.dns_class != hickory_proto::rr::DNSClass::IN) {
+            if let Some(r) = records
+                .iter()
+                .find(|r| r.dns_class != hickory_proto::rr::DNSClass::IN)
+            {
                 return Err(ZoneProblem::at(
                     &owner,
                     rtype,
-                    format!("{owner} {rtype}: class {} is not served, only IN", r.dns_class),
+                    format!(
+                        "{owner} {rtype}: class {} is not served, only IN",
+                        r.dns_class
+                    ),
                 ));
             }
             match rtype {
@@ -140,14 +146,20 @@ impl Zone {
                 }
                 RecordType::SOA if records.len() > 1 => {
                     return Err(ZoneProblem {
-                        message: format!("{} SOA records at {owner}: a zone has exactly one", records.len()),
+                        message: format!(
+                            "{} SOA records at {owner}: a zone has exactly one",
+                            records.len()
+                        ),
                         culprit: Culprit::Second(owner, rtype),
                     });
                 }
                 RecordType::SOA => soa = Some(records[0].clone()),
                 RecordType::CNAME if records.len() > 1 => {
                     return Err(ZoneProblem {
-                        message: format!("{} CNAME records at {owner}: a name has at most one", records.len()),
+                        message: format!(
+                            "{} CNAME records at {owner}: a name has at most one",
+                            records.len()
+                        ),
                         culprit: Culprit::Second(owner, rtype),
                     });
                 }
@@ -156,7 +168,11 @@ impl Zone {
             record_count += records.len();
             let wire_len = records.iter().map(record_wire_len).sum();
             let Some(node_key) = key_of(&owner) else {
-                return Err(ZoneProblem::at(&owner, rtype, format!("{owner}: name too long")));
+                return Err(ZoneProblem::at(
+                    &owner,
+                    rtype,
+                    format!("{owner}: name too long"),
+                ));
             };
             let node = nodes.entry(node_key).or_default();
             node.rrsets.push(RrSet {
@@ -172,7 +188,9 @@ impl Zone {
                     .find(|t| *t != RecordType::CNAME)
                     .unwrap_or(rtype);
                 return Err(ZoneProblem {
-                    message: format!("{owner} has a CNAME and {other} data: a CNAME must stand alone (RFC 1034 §3.6.2)"),
+                    message: format!(
+                        "{owner} has a CNAME and {other} data: a CNAME must stand alone (RFC 1034 §3.6.2)"
+                    ),
                     culprit: Culprit::Mixed(owner),
                 });
             }
@@ -184,12 +202,18 @@ impl Zone {
         }
 
         let Some(soa) = soa else {
-            return Err(ZoneProblem::zone(format!("no SOA record at the apex {origin}")));
+            return Err(ZoneProblem::zone(format!(
+                "no SOA record at the apex {origin}"
+            )));
         };
         let apex_key = key_of(&origin).expect("origin fits the wire");
-        let apex = nodes.get_mut(&apex_key).expect("the SOA made the apex node");
+        let apex = nodes
+            .get_mut(&apex_key)
+            .expect("the SOA made the apex node");
         if apex.rrset(RecordType::NS).is_none() {
-            return Err(ZoneProblem::zone(format!("no NS records at the apex {origin}")));
+            return Err(ZoneProblem::zone(format!(
+                "no NS records at the apex {origin}"
+            )));
         }
         for (key, node) in nodes.iter_mut() {
             node.rrsets.sort_by_key(|s| u16::from(s.rtype));

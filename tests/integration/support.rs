@@ -1,0 +1,303 @@
+//! A running `kzdns serve` for one test, and DNS clients to talk to it.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpStream, UdpSocket},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    str::FromStr,
+    sync::{Arc, Mutex, mpsc},
+    time::{Duration, Instant},
+};
+
+use hickory_net::{
+    client::{Client, ClientHandle},
+    runtime::TokioRuntimeProvider,
+    tcp::TcpClientStream,
+    udp::UdpClientStream,
+};
+use hickory_proto::{
+    op::{Edns, Message, MessageType, OpCode, Query},
+    rr::{DNSClass, Name, RData, Record, RecordType},
+};
+
+/// The kzdns binary cargo built for these tests.
+pub const KZDNS: &str = env!("CARGO_BIN_EXE_kzdns");
+
+/// How long a server may take to start before the test fails.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `tests/data/<rel>`.
+pub fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
+}
+
+/// A `kzdns serve` child process, killed on drop.
+pub struct TestServer {
+    child: Child,
+    /// UDP and TCP share this address (port 0 picks one port for both).
+    pub addr: SocketAddr,
+    /// Every bound UDP address, in `dns.listen` order.
+    pub udp_addrs: Vec<SocketAddr>,
+    /// Holds the config file for as long as the server runs.
+    _dir: tempfile::TempDir,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestServer {
+    /// Serves `tests/data/zones` on 127.0.0.1, with `extra` TOML appended to the config.
+    pub fn start(extra: &str) -> Self {
+        Self::start_with_zones(&data("zones"), extra)
+    }
+
+    pub fn start_with_zones(zones: &Path, extra: &str) -> Self {
+        let config = format!(
+            "[dns]\nlisten = [\"127.0.0.1:0\"]\n[zones]\ndir = {:?}\n{extra}",
+            zones.display().to_string()
+        );
+        Self::start_config(&config)
+    }
+
+    /// Starts the server with this whole config text; panics with the server's log on failure.
+    pub fn start_config(config: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kzdns.toml");
+        std::fs::write(&path, config).unwrap();
+        let listen_count = toml::from_str::<toml::Table>(config)
+            .ok()
+            .and_then(|t| t.get("dns")?.get("listen")?.as_array().map(|a| a.len()))
+            .unwrap_or(1);
+        let mut child = Command::new(KZDNS)
+            .arg("serve")
+            .arg("--config")
+            .arg(&path)
+            .current_dir(dir.path())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kzdns starts");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line.clone());
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + START_TIMEOUT;
+        let (mut udp, mut tcp) = (Vec::new(), Vec::new());
+        while tcp.len() < listen_count {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = rx.recv_timeout(left) else {
+                let _ = child.kill();
+                panic!("kzdns did not start:\n{}", log.lock().unwrap().join("\n"));
+            };
+            if let Some(addr) = bound_addr(&line, "udp") {
+                udp.push(addr);
+            }
+            if let Some(addr) = bound_addr(&line, "tcp") {
+                tcp.push(addr);
+            }
+        }
+        assert_eq!(udp[0], tcp[0], "UDP and TCP share one port");
+        Self {
+            child,
+            addr: udp[0],
+            udp_addrs: udp,
+            _dir: dir,
+            log,
+        }
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal and waits (bounded) for the process to exit; returns its exit code.
+    pub fn signal_and_wait(&mut self, signal: &str) -> Option<i32> {
+        signal_pid(self.pid(), signal);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("kzdns did not exit after {signal}:\n{}", self.log());
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn signal_pid(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn bound_addr(line: &str, proto: &str) -> Option<SocketAddr> {
+    let rest = line.split(&format!("listening on {proto} ")).nth(1)?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+pub fn name(s: &str) -> Name {
+    Name::from_str(s).unwrap()
+}
+
+/// hickory's DNS client over UDP.
+pub async fn udp_client(addr: SocketAddr) -> Client<TokioRuntimeProvider> {
+    let stream = UdpClientStream::builder(addr, TokioRuntimeProvider::default()).build();
+    let (client, bg) = Client::<TokioRuntimeProvider>::from_sender(stream);
+    tokio::spawn(bg);
+    client
+}
+
+/// hickory's DNS client over TCP.
+pub async fn tcp_client(addr: SocketAddr) -> Client<TokioRuntimeProvider> {
+    let (future, sender) = TcpClientStream::new(addr, None, None, TokioRuntimeProvider::default());
+    let (client, bg) = Client::<TokioRuntimeProvider>::new(future.await.unwrap(), sender);
+    tokio::spawn(bg);
+    client
+}
+
+/// One query through hickory's client; the whole response message.
+pub async fn ask(
+    client: &mut Client<TokioRuntimeProvider>,
+    qname: &str,
+    qtype: RecordType,
+) -> Message {
+    client
+        .query(name(qname), DNSClass::IN, qtype)
+        .await
+        .unwrap_or_else(|e| panic!("{qname} {qtype}: {e}"))
+        .into_message()
+}
+
+/// A query message built by hand, for what a normal client would not send.
+pub fn query_message(qname: &str, qtype: RecordType, edns_payload: Option<u16>) -> Message {
+    let mut message = Message::new(0x4b5a, MessageType::Query, OpCode::Query);
+    message.add_query(Query::query(name(qname), qtype));
+    if let Some(payload) = edns_payload {
+        let mut edns = Edns::new();
+        edns.set_max_payload(payload);
+        message.edns = Some(edns);
+    }
+    message
+}
+
+/// Sends raw bytes over UDP; the reply's bytes, or None when nothing came back within `wait`.
+pub fn udp_raw(addr: SocketAddr, bytes: &[u8], wait: Duration) -> Option<Vec<u8>> {
+    let bind: SocketAddr = if addr.is_ipv4() {
+        "127.0.0.1:0"
+    } else {
+        "[::1]:0"
+    }
+    .parse()
+    .unwrap();
+    let socket = UdpSocket::bind(bind).unwrap();
+    socket.set_read_timeout(Some(wait)).unwrap();
+    socket.send_to(bytes, addr).unwrap();
+    let mut buf = vec![0; 65535];
+    let (len, _) = socket.recv_from(&mut buf).ok()?;
+    buf.truncate(len);
+    Some(buf)
+}
+
+/// One message over UDP, decoded.
+pub fn udp_exchange(addr: SocketAddr, message: &Message) -> Message {
+    let bytes = udp_raw(addr, &message.to_vec().unwrap(), Duration::from_secs(5)).expect("a reply");
+    Message::from_vec(&bytes).unwrap()
+}
+
+/// One message over TCP; every reply message until the server has sent `replies` of them.
+pub fn tcp_exchange(addr: SocketAddr, message: &Message, replies: usize) -> Vec<Message> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let bytes = message.to_vec().unwrap();
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend(bytes);
+    stream.write_all(&framed).unwrap();
+    (0..replies)
+        .map(|_| read_tcp_message(&mut stream))
+        .collect()
+}
+
+pub fn read_tcp_message(stream: &mut TcpStream) -> Message {
+    let mut len = [0; 2];
+    stream.read_exact(&mut len).unwrap();
+    let mut buf = vec![0; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut buf).unwrap();
+    Message::from_vec(&buf).unwrap()
+}
+
+/// The records of one type in a section, as text (`rdata` only), sorted.
+pub fn rdata_of(records: &[Record], rtype: RecordType) -> Vec<String> {
+    let mut out: Vec<String> = records
+        .iter()
+        .filter(|r| r.record_type() == rtype)
+        .map(|r| r.data.to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// `(owner, type)` of every record in a section, in order.
+pub fn owners(records: &[Record]) -> Vec<(String, RecordType)> {
+    records
+        .iter()
+        .map(|r| (r.name.to_ascii(), r.record_type()))
+        .collect()
+}
+
+pub fn soa_serial(record: &Record) -> u32 {
+    match &record.data {
+        RData::SOA(soa) => soa.serial,
+        other => panic!("not an SOA: {other:?}"),
+    }
+}
+
+/// Runs `dig` against the server with these arguments; its stdout.
+pub fn dig(server: &TestServer, args: &[&str]) -> String {
+    let output = Command::new("dig")
+        .arg(format!("@{}", server.addr.ip()))
+        .arg("-p")
+        .arg(server.addr.port().to_string())
+        .args(["+norec", "+time=5", "+tries=1"])
+        .args(args)
+        .output()
+        .expect("dig is installed (dnsutils; .ci/run installs it)");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Polls `check` until it returns true or `timeout` passes.
+pub fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    check()
+}
