@@ -247,6 +247,15 @@ impl Config {
     }
 
     /// Parses TOML text without touching the file system.
+    ///
+    /// ```
+    /// use kzdns::config::{Config, PolicyMode};
+    ///
+    /// let config = Config::from_toml("[policy]\nmode = \"filter\"\n").unwrap();
+    /// assert_eq!(config.policy.mode, PolicyMode::Filter);
+    /// assert_eq!(config.dns.listen[0].port(), 5353); // untouched keys keep their defaults
+    /// assert!(Config::from_toml("[policy]\nmood = \"x\"\n").unwrap_err().contains("mood"));
+    /// ```
     pub fn from_toml(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
     }
