@@ -12,8 +12,11 @@ use std::{
     time::Duration,
 };
 
+use hickory_proto::rr::Name;
 use ipnet::IpNet;
 use serde::Deserialize;
+
+use crate::names::normalize;
 
 /// The file read from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "kzdns.toml";
@@ -106,6 +109,9 @@ pub struct PolicyConfig {
     /// Holds suspensions.csv, exemptions.csv and allowlist/.
     pub dir: PathBuf,
     pub mode: PolicyMode,
+    /// Per-zone overrides of `mode`: `[policy.zone_mode]` with `"shop.kz" = "audit"`.
+    #[serde(deserialize_with = "deserialize_zone_modes")]
+    pub zone_mode: Vec<(Name, PolicyMode)>,
 }
 
 impl Default for PolicyConfig {
@@ -113,8 +119,23 @@ impl Default for PolicyConfig {
         Self {
             dir: PathBuf::from("policy"),
             mode: PolicyMode::Notice,
+            zone_mode: Vec::new(),
         }
     }
+}
+
+/// Zone names as operators write them (Unicode or punycode, any case), normalised.
+fn deserialize_zone_modes<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(Name, PolicyMode)>, D::Error> {
+    let raw = std::collections::BTreeMap::<String, PolicyMode>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(zone, mode)| {
+            normalize(&zone)
+                .map(|name| (name, mode))
+                .map_err(|e| serde::de::Error::custom(format!("policy.zone_mode: {e}")))
+        })
+        .collect()
 }
 
 /// What a hosting violation does to the reply.
@@ -343,6 +364,20 @@ mod tests {
         "#;
         let c = Config::from_toml(text).unwrap();
         assert_eq!(c.dns.listen.len(), 2);
+        let c2 = Config::from_toml(
+            "[policy.zone_mode]\n\"Shop.KZ\" = \"audit\"\n\"қаз\" = \"refuse\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c2.policy.zone_mode,
+            vec![
+                (Name::from_ascii("shop.kz.").unwrap(), PolicyMode::Audit),
+                (
+                    Name::from_ascii("xn--80ao21a.").unwrap(),
+                    PolicyMode::Refuse
+                )
+            ]
+        );
         assert_eq!(c.policy.mode, PolicyMode::Refuse);
         assert_eq!(
             c.zones.allow_transfer,

@@ -1,6 +1,6 @@
 //! The one error type that reaches `main`, mapped to an exit code there.
 
-use crate::{config::ConfigError, server::BindError, zones::ZoneLoadError};
+use crate::{config::ConfigError, policy::PolicyError, server::BindError, zones::ZoneLoadError};
 
 /// Why a command failed. Each variant's message already names the file (and line) at fault.
 #[derive(Debug, thiserror::Error)]
@@ -9,6 +9,8 @@ pub enum ExitError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Zones(#[from] ZoneLoadError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
     #[error(transparent)]
     Bind(#[from] BindError),
     #[error(transparent)]

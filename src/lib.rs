@@ -10,6 +10,7 @@
 //! * [`config`] — the TOML config of `../shared/design/architecture.md`, with defaults.
 //! * [`zones`] — zone files parsed by hickory-proto into our own index: one hash lookup per label
 //!   finds the answer, the closest encloser, wildcards and zone cuts.
+//! * [`names`] — domain names as wire-format keys whose suffixes are their ancestors.
 //! * [`server`] — binds the listeners and answers every query in one `RequestHandler`, where the
 //!   policy check and Extended DNS Errors will act on the reply before it is encoded.
 //! * [`signals`] — one cancellation token for shutdown (SIGTERM, Ctrl-C); SIGHUP reloads.
@@ -17,7 +18,10 @@
 
 pub mod cli;
 pub mod config;
+pub mod enforce;
 pub mod error;
+pub mod names;
+pub mod policy;
 pub mod server;
 pub mod signals;
 pub mod zones;

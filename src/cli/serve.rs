@@ -10,6 +10,7 @@ use super::ConfigArg;
 use crate::{
     ExitError,
     config::Config,
+    policy::Policy,
     server::{self, Listeners},
     signals,
     zones::ZoneSet,
@@ -40,9 +41,19 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
     }
     info!(config = %config.source_name(), "configuration loaded");
     let zones = load_zones(&config)?;
+    let policy = load_policy(&config)?;
 
     if args.check {
         println!("config {}: ok", config.source_name());
+        let stats = policy.allowlist.stats();
+        println!(
+            "policy {}: ok, mode {}, allowlist {} IPv4 + {} IPv6 ranges, {} exemptions",
+            config.policy.dir.display(),
+            config.policy.mode,
+            stats.table_ranges.v4,
+            stats.table_ranges.v6,
+            policy.exemptions.len()
+        );
         for zone in zones.zones() {
             println!(
                 "zone {}: ok, serial {}, {} records, {} names",
@@ -61,13 +72,17 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
     runtime.block_on(async {
         let listeners = Listeners::bind(&config.dns.listen).await?;
         let zones = Arc::new(ArcSwap::from_pointee(zones));
+        let policy = Arc::new(ArcSwap::from_pointee(policy));
         let shutdown = CancellationToken::new();
         let reload = {
-            let (zones, config) = (zones.clone(), config.clone());
-            move || reload_zones(&config, &zones)
+            let (zones, policy, config) = (zones.clone(), policy.clone(), config.clone());
+            move || {
+                reload_zones(&config, &zones);
+                reload_policy(&config, &policy);
+            }
         };
         tokio::spawn(signals::watch(shutdown.clone(), reload));
-        server::serve(&config, zones, listeners, shutdown).await?;
+        server::serve(&config, zones, policy, listeners, shutdown).await?;
         Ok(())
     })
 }
@@ -84,6 +99,25 @@ fn load_zones(config: &Config) -> Result<ZoneSet, ExitError> {
         warn!(dir = %config.zones.dir.display(), "no *.zone files: every query will be REFUSED");
     }
     Ok(zones)
+}
+
+fn load_policy(config: &Config) -> Result<Policy, ExitError> {
+    let policy = Policy::load(config)?;
+    let stats = policy.allowlist.stats();
+    info!(
+        dir = %config.policy.dir.display(), mode = %config.policy.mode,
+        allowlist_v4_ranges = stats.table_ranges.v4, allowlist_v6_ranges = stats.table_ranges.v6,
+        exemptions = policy.exemptions.len(), "policy loaded"
+    );
+    Ok(policy)
+}
+
+/// SIGHUP: reload the policy; a bad file keeps the policy in force.
+fn reload_policy(config: &Config, policy: &ArcSwap<Policy>) {
+    match load_policy(config) {
+        Ok(fresh) => policy.store(Arc::new(fresh)),
+        Err(error) => error!(%error, "policy reload rejected; the previous policy stays in force"),
+    }
 }
 
 /// SIGHUP: reload every zone; a bad file keeps the zones already being served.

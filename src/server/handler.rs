@@ -20,7 +20,12 @@ use hickory_server::{
 use ipnet::IpNet;
 use tracing::{debug, info, warn};
 
-use crate::zones::{Answer, ZoneSet, record_wire_len};
+use crate::{
+    enforce::{Action, Ede, NoticeTargets, enforce},
+    names::WireName,
+    policy::{Policy, Subject, Verdict},
+    zones::{Answer, ZoneSet, record_wire_len},
+};
 
 /// Header (12) plus OPT record with room for options: slack added to the sections' size before
 /// deciding that an answer surely fits a UDP payload without encoding it.
@@ -36,17 +41,28 @@ pub struct HandlerSettings {
     pub max_udp_payload: u16,
     /// Networks allowed to transfer zones.
     pub allow_transfer: Vec<IpNet>,
+    /// Addresses handed out for rewritten names.
+    pub notice: NoticeTargets,
 }
 
-/// Answers DNS queries from the current zone snapshot.
+/// Answers DNS queries from the current zone and policy snapshots.
 pub struct DnsHandler {
     zones: Arc<ArcSwap<ZoneSet>>,
+    policy: Arc<ArcSwap<Policy>>,
     settings: HandlerSettings,
 }
 
 impl DnsHandler {
-    pub fn new(zones: Arc<ArcSwap<ZoneSet>>, settings: HandlerSettings) -> Self {
-        Self { zones, settings }
+    pub fn new(
+        zones: Arc<ArcSwap<ZoneSet>>,
+        policy: Arc<ArcSwap<Policy>>,
+        settings: HandlerSettings,
+    ) -> Self {
+        Self {
+            zones,
+            policy,
+            settings,
+        }
     }
 
     fn transfer_allowed(&self, ip: IpAddr) -> bool {
@@ -80,18 +96,16 @@ impl RequestHandler for DnsHandler {
         request: &Request,
         mut response_handle: R,
     ) -> ResponseInfo {
-        let edns = self.response_edns(request);
-        let edns = edns.as_ref();
-        let reply_error = |code| (code, edns);
-
+        let mut response_edns = self.response_edns(request);
+        let edns = response_edns.as_ref();
         let failure = if request.edns.as_ref().is_some_and(|e| e.version() > 0) {
-            Some(reply_error(ResponseCode::BADVERS))
+            Some(ResponseCode::BADVERS)
         } else if request.metadata.op_code != OpCode::Query {
-            Some(reply_error(ResponseCode::NotImp))
+            Some(ResponseCode::NotImp)
         } else {
             None
         };
-        if let Some((code, edns)) = failure {
+        if let Some(code) = failure {
             return send_error(request, code, edns, &mut response_handle).await;
         }
         let Ok(info) = request.request_info() else {
@@ -117,12 +131,88 @@ impl RequestHandler for DnsHandler {
         }
 
         let zones = self.zones.load();
-        let answer = zones.answer(qname, qtype);
+        let mut answer = zones.answer(qname, qtype);
+        let ede = self.apply_policy(request, &zones, &mut answer, qname, qtype);
+        if let (Some(ede), Some(edns)) = (&ede, response_edns.as_mut()) {
+            ede.attach(edns);
+        }
         debug!(
             src = %request.src(), name = %qname, %qtype, rcode = %answer.rcode(),
             answers = answer.answers.len(), "query"
         );
-        send_answer(request, &answer, edns, &mut response_handle).await
+        send_answer(
+            request,
+            &answer,
+            response_edns.as_ref(),
+            &mut response_handle,
+        )
+        .await
+    }
+}
+
+impl DnsHandler {
+    /// Judges the answer against the current policy and rewrites it per the mode; returns the
+    /// EDE to attach when the reply was changed.
+    fn apply_policy(
+        &self,
+        request: &Request,
+        zones: &ZoneSet,
+        answer: &mut Answer<'_>,
+        qname: &hickory_proto::rr::Name,
+        qtype: RecordType,
+    ) -> Option<Ede> {
+        // Names outside our zones were refused; nothing to judge.
+        answer.zone?;
+        let wire = WireName::new(qname)?;
+        let policy = self.policy.load();
+        let today = time::OffsetDateTime::now_utc().date();
+        let mut subject = Subject {
+            qname: &wire,
+            qtype,
+            infra_host: answer.infra_host,
+            chain_leaves: answer.chain_leaves,
+        };
+        let verdict = if qtype == RecordType::CNAME {
+            if answer.answers.is_empty() {
+                return None;
+            }
+            // The CNAME's own answer has no addresses: judge where it leads.
+            let v4 = zones.answer(qname, RecordType::A);
+            let v6 = zones.answer(qname, RecordType::AAAA);
+            subject.chain_leaves = v4.chain_leaves || v6.chain_leaves;
+            policy.decide(&subject, v4.addresses().chain(v6.addresses()), today)
+        } else {
+            policy.decide(&subject, answer.addresses(), today)
+        };
+        let src = request.src();
+        match &verdict {
+            Verdict::NotChecked | Verdict::Compliant | Verdict::InfraHost => return None,
+            Verdict::Unjudged => {
+                info!(%src, name = %qname, %qtype, "policy: CNAME chain leaves our zones and no resolver follows it; not judged");
+                return None;
+            }
+            Verdict::Exempt(e) => {
+                debug!(%src, name = %qname, %qtype, provider = %e.provider, document = %e.document, "policy: exempt");
+                return None;
+            }
+            Verdict::Violation {
+                expired: Some(e), ..
+            } => {
+                warn!(name = %qname, exemption = %e.domain, expired = %e.expires, "policy: exemption expired; it no longer applies");
+            }
+            Verdict::Violation { .. } => {}
+        }
+        let origin = answer.zone.and_then(|z| WireName::new(z.origin()));
+        let mode = policy.mode_for(origin.as_ref());
+        let (action, ede) = enforce(&verdict, mode, answer, qname, qtype, self.settings.notice);
+        if let Verdict::Violation { foreign, .. } = &verdict {
+            info!(
+                %src, name = %qname, %qtype, action = action.as_str(), ground = "hosting-outside-kz",
+                addresses = ?foreign, "policy action"
+            );
+        }
+        debug_assert!(action != Action::Pass);
+        ede
     }
 }
 
@@ -204,7 +294,15 @@ async fn send_answer<R: ResponseHandler>(
     };
     if request.protocol() == Protocol::Udp {
         let limit = usize::from(edns.map_or(512, Edns::max_payload));
-        let upper_bound = FIXED_OVERHEAD + request.queries.as_bytes().len() + answer.wire_len;
+        let options: usize = edns.map_or(0, |e| {
+            e.options()
+                .as_ref()
+                .iter()
+                .map(|(_, o)| 4 + usize::from(o.len()))
+                .sum()
+        });
+        let upper_bound =
+            FIXED_OVERHEAD + request.queries.as_bytes().len() + answer.wire_len + options;
         if upper_bound > limit && !fits(request, metadata, &sections, edns, limit) {
             metadata.truncation = true;
             let empty = std::iter::empty::<&Record>;

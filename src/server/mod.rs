@@ -13,7 +13,7 @@ use tracing::info;
 
 pub use handler::{DnsHandler, HandlerSettings};
 
-use crate::{config::Config, zones::ZoneSet};
+use crate::{config::Config, enforce::NoticeTargets, policy::Policy, zones::ZoneSet};
 
 /// Queued replies per TCP connection (hickory's per-connection send buffer).
 const TCP_RESPONSE_BUFFER: usize = 32;
@@ -97,14 +97,19 @@ async fn bind_pair(addr: SocketAddr) -> Result<(UdpSocket, TcpListener), BindErr
 pub async fn serve(
     config: &Config,
     zones: Arc<ArcSwap<ZoneSet>>,
+    policy: Arc<ArcSwap<Policy>>,
     listeners: Listeners,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let settings = HandlerSettings {
         max_udp_payload: config.dns.max_udp_payload,
         allow_transfer: config.zones.allow_transfer.clone(),
+        notice: NoticeTargets {
+            ipv4: config.notice.ipv4,
+            ipv6: config.notice.ipv6,
+        },
     };
-    let mut server = Server::new(DnsHandler::new(zones, settings));
+    let mut server = Server::new(DnsHandler::new(zones, policy, settings));
     for (proto, addr) in listeners.local_addrs() {
         info!("listening on {proto} {addr}");
     }

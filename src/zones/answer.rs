@@ -5,7 +5,12 @@
 
 use std::borrow::Cow;
 
-use hickory_proto::{op::ResponseCode, rr::Record};
+use std::net::IpAddr;
+
+use hickory_proto::{
+    op::ResponseCode,
+    rr::{RData, Record},
+};
 
 use super::{RrSet, Zone, record_wire_len};
 
@@ -22,6 +27,8 @@ pub enum AnswerKind {
     Referral,
     /// No zone of ours holds the name.
     NotOurs,
+    /// The policy refused to answer (REFUSED, sections emptied).
+    PolicyRefused,
 }
 
 /// An answer from the zone store.
@@ -38,6 +45,10 @@ pub struct Answer<'z> {
     pub wire_len: usize,
     /// The zone holding the query name.
     pub zone: Option<&'z Zone>,
+    /// The query name is an NS or MX target in our zones (a DNS or mail host).
+    pub infra_host: bool,
+    /// The CNAME chain ended on a name outside our zones, so its final addresses are unknown here.
+    pub chain_leaves: bool,
 }
 
 impl<'z> Answer<'z> {
@@ -50,6 +61,8 @@ impl<'z> Answer<'z> {
             additional: Vec::new(),
             wire_len: 0,
             zone: None,
+            infra_host: false,
+            chain_leaves: false,
         }
     }
 
@@ -60,8 +73,26 @@ impl<'z> Answer<'z> {
                 ResponseCode::NoError
             }
             AnswerKind::NxDomain => ResponseCode::NXDomain,
-            AnswerKind::NotOurs => ResponseCode::Refused,
+            AnswerKind::NotOurs | AnswerKind::PolicyRefused => ResponseCode::Refused,
         }
+    }
+
+    /// The addresses in the answer section (the end of any CNAME chain).
+    pub fn addresses(&self) -> impl Iterator<Item = IpAddr> + Clone + '_ {
+        self.answers.iter().filter_map(|r| match &r.data {
+            RData::A(a) => Some(IpAddr::V4(a.0)),
+            RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+            _ => None,
+        })
+    }
+
+    /// Replaces the answer section with `records`, dropping the authority and additional
+    /// sections (a policy rewrite: nothing of the original answer may leak).
+    pub fn replace_answers(&mut self, records: Vec<Record>) {
+        self.authority.clear();
+        self.additional.clear();
+        self.wire_len = records.iter().map(record_wire_len).sum();
+        self.answers = records.into_iter().map(Cow::Owned).collect();
     }
 
     pub(super) fn push_rrset(section: &mut Vec<Cow<'z, Record>>, len: &mut usize, set: &'z RrSet) {

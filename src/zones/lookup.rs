@@ -6,11 +6,8 @@ use std::borrow::Cow;
 
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
-use super::{
-    Answer, AnswerKind, Node, ZoneSet,
-    wire_name::{WireName, scratch, wildcard_key},
-    zone::Zone,
-};
+use super::{Answer, AnswerKind, Node, ZoneSet, zone::Zone};
+use crate::names::{WireName, scratch, wildcard_key};
 
 /// Longest CNAME chain we follow inside our zones (BIND follows 16 too).
 const MAX_CNAME_CHAIN: usize = 16;
@@ -72,6 +69,7 @@ impl ZoneSet {
         answer.zone = Some(zone);
         answer.authoritative = true;
         answer.kind = AnswerKind::Positive;
+        answer.infra_host = self.is_infra_host(&wire);
 
         let (mut zone, mut wire) = (zone, wire);
         let mut name = Cow::Borrowed(qname);
@@ -128,6 +126,10 @@ impl ZoneSet {
                     name = Cow::Owned(target.clone());
                 }
                 // Leaves our zones: the resolver (or the client) follows it.
+                (false, _, None) => {
+                    answer.chain_leaves = true;
+                    return answer;
+                }
                 _ => return answer,
             }
         }

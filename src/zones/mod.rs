@@ -4,17 +4,17 @@
 mod answer;
 mod load;
 mod lookup;
-mod wire_name;
 mod zone;
 
 use std::{path::Path, sync::Arc};
 
+use crate::names::WireName;
+
 use hickory_proto::rr::Name;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use answer::{Answer, AnswerKind};
 pub use load::{ZoneLoadError, load_zone_file, origin_of, zone_files};
-pub use wire_name::WireName;
 pub use zone::{Node, RrSet, Zone, record_wire_len};
 
 /// Every zone we serve, found by longest match on the query name.
@@ -23,6 +23,9 @@ pub struct ZoneSet {
     by_origin: FxHashMap<Box<[u8]>, Arc<Zone>>,
     /// Most labels of any origin: the walk for the longest match starts there.
     max_labels: usize,
+    /// Every NS and MX target named in any of our zones: the DNS and mail hosts, whose address
+    /// records the hosting rule exempts.
+    infra_hosts: FxHashSet<Box<[u8]>>,
 }
 
 impl ZoneSet {
@@ -46,7 +49,13 @@ impl ZoneSet {
     pub fn insert(&mut self, zone: Zone) {
         let key = WireName::new(zone.origin()).expect("origins fit the wire");
         self.max_labels = self.max_labels.max(key.num_labels());
+        self.infra_hosts.extend(zone.infra_targets());
         self.by_origin.insert(key.key().into(), Arc::new(zone));
+    }
+
+    /// Whether `name` is an NS or MX target in one of our zones.
+    pub fn is_infra_host(&self, name: &WireName) -> bool {
+        self.infra_hosts.contains(name.key())
     }
 
     /// The zone with exactly this origin.

@@ -12,7 +12,7 @@ use hickory_proto::{
 };
 use rustc_hash::FxHashMap;
 
-use super::wire_name::{WireName, key_of};
+use crate::names::{WireName, key_of};
 
 /// An RRset as stored: the records plus their uncompressed wire size, so a reply can tell
 /// cheaply whether it can possibly overflow a UDP payload.
@@ -281,6 +281,20 @@ impl Zone {
     pub fn apex(&self) -> &Node {
         let w = WireName::new(&self.origin).expect("origin fits the wire");
         self.nodes.get(w.key()).expect("the apex always exists")
+    }
+
+    /// Keys of every NS and MX target named in this zone (DNS and mail hosts).
+    pub fn infra_targets(&self) -> impl Iterator<Item = Box<[u8]>> + '_ {
+        self.nodes
+            .values()
+            .flat_map(|n| n.rrsets.iter())
+            .filter(|s| matches!(s.rtype, RecordType::NS | RecordType::MX))
+            .flat_map(|s| s.records.iter())
+            .filter_map(|r| match &r.data {
+                RData::NS(ns) => key_of(&ns.0),
+                RData::MX(mx) => key_of(&mx.exchange),
+                _ => None,
+            })
     }
 
     /// Every record for a zone transfer, SOA first (the caller repeats it last), in name order.

@@ -265,10 +265,9 @@ async fn names_outside_our_zones_are_refused() {
 
 #[tokio::test]
 async fn every_listen_address_serves_ipv4_and_ipv6() {
-    let server = TestServer::start_config(&format!(
-        "[dns]\nlisten = [\"127.0.0.1:0\", \"[::1]:0\"]\n[zones]\ndir = {:?}\n",
-        data("zones").display().to_string()
-    ));
+    let server = Setup::new()
+        .dns("listen = [\"127.0.0.1:0\", \"[::1]:0\"]")
+        .start();
     assert_eq!(server.udp_addrs.len(), 2);
     let v6 = server.udp_addrs[1];
     assert!(v6.is_ipv6());

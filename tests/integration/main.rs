@@ -4,6 +4,7 @@
 mod authoritative;
 mod dig;
 mod malformed;
+mod policy;
 mod startup;
 mod support;
 mod transfer;

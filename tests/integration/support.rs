@@ -18,7 +18,7 @@ use hickory_net::{
 };
 use hickory_proto::{
     op::{Edns, Message, MessageType, OpCode, Query},
-    rr::{DNSClass, Name, RData, Record, RecordType},
+    rr::{DNSClass, Name, RData, Record, RecordType, rdata::opt::EdnsOption},
 };
 
 /// The kzdns binary cargo built for these tests.
@@ -46,23 +46,115 @@ pub struct TestServer {
     log: Arc<Mutex<Vec<String>>>,
 }
 
-impl TestServer {
-    /// Serves `tests/data/zones` on 127.0.0.1, with `extra` TOML appended to the config.
-    pub fn start(extra: &str) -> Self {
-        Self::start_with_zones(&data("zones"), extra)
+/// What a test server is started with: the fixture zones, the real allowlist, mode `audit`
+/// (answers unchanged) unless a test asks for another.
+pub struct Setup {
+    /// The `[dns]` table's lines.
+    dns: String,
+    zones: PathBuf,
+    /// Lines appended to the `[zones]` table.
+    zones_extra: String,
+    mode: String,
+    exemptions: Option<String>,
+    /// Extra files for the allowlist folder (beside the shipped ones).
+    allowlist_extra: Vec<(String, String)>,
+    /// Whole tables appended at the end.
+    tables: String,
+}
+
+impl Setup {
+    pub fn new() -> Self {
+        Self {
+            dns: "listen = [\"127.0.0.1:0\"]".into(),
+            zones: data("zones"),
+            zones_extra: String::new(),
+            mode: "audit".into(),
+            exemptions: None,
+            allowlist_extra: Vec::new(),
+            tables: String::new(),
+        }
     }
 
-    pub fn start_with_zones(zones: &Path, extra: &str) -> Self {
-        let config = format!(
-            "[dns]\nlisten = [\"127.0.0.1:0\"]\n[zones]\ndir = {:?}\n{extra}",
-            zones.display().to_string()
-        );
-        Self::start_config(&config)
+    /// Replaces the `[dns]` table's lines.
+    pub fn dns(mut self, lines: &str) -> Self {
+        self.dns = lines.to_owned();
+        self
     }
 
-    /// Starts the server with this whole config text; panics with the server's log on failure.
-    pub fn start_config(config: &str) -> Self {
+    pub fn zones(mut self, dir: &Path) -> Self {
+        self.zones = dir.to_owned();
+        self
+    }
+
+    pub fn zones_extra(mut self, lines: &str) -> Self {
+        self.zones_extra = lines.to_owned();
+        self
+    }
+
+    pub fn mode(mut self, mode: &str) -> Self {
+        self.mode = mode.to_owned();
+        self
+    }
+
+    pub fn exemptions(mut self, csv: &str) -> Self {
+        self.exemptions = Some(csv.to_owned());
+        self
+    }
+
+    pub fn allowlist_file(mut self, name: &str, content: &str) -> Self {
+        self.allowlist_extra
+            .push((name.to_owned(), content.to_owned()));
+        self
+    }
+
+    pub fn tables(mut self, toml: &str) -> Self {
+        self.tables = toml.to_owned();
+        self
+    }
+
+    pub fn start(self) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("policy");
+        std::fs::create_dir(&policy).unwrap();
+        // The shipped allowlist files, linked, plus the test's own.
+        let allowlist = policy.join("allowlist");
+        std::fs::create_dir(&allowlist).unwrap();
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy/allowlist");
+        for entry in std::fs::read_dir(shipped).unwrap() {
+            let path = entry.unwrap().path();
+            std::os::unix::fs::symlink(&path, allowlist.join(path.file_name().unwrap())).unwrap();
+        }
+        for (name, content) in &self.allowlist_extra {
+            std::fs::write(allowlist.join(name), content).unwrap();
+        }
+        if let Some(csv) = &self.exemptions {
+            std::fs::write(policy.join("exemptions.csv"), csv).unwrap();
+        }
+        let config = format!(
+            "[dns]\n{}\n[zones]\ndir = {:?}\n{}\n[policy]\ndir = {:?}\nmode = {:?}\n{}",
+            self.dns,
+            self.zones.display().to_string(),
+            self.zones_extra,
+            policy.display().to_string(),
+            self.mode,
+            self.tables
+        );
+        TestServer::start_in(dir, &config)
+    }
+}
+
+impl TestServer {
+    /// Serves `tests/data/zones` on 127.0.0.1 in mode audit, `zones_extra` added to `[zones]`.
+    pub fn start(zones_extra: &str) -> Self {
+        Setup::new().zones_extra(zones_extra).start()
+    }
+
+    pub fn start_with_zones(zones: &Path, zones_extra: &str) -> Self {
+        Setup::new().zones(zones).zones_extra(zones_extra).start()
+    }
+
+    /// Starts the server with this config text; panics with the server's log on failure.
+    fn start_in(dir: tempfile::TempDir, config: &str) -> Self {
         let path = dir.path().join("kzdns.toml");
         std::fs::write(&path, config).unwrap();
         let listen_count = toml::from_str::<toml::Table>(config)
@@ -249,6 +341,24 @@ pub fn read_tcp_message(stream: &mut TcpStream) -> Message {
     let mut buf = vec![0; usize::from(u16::from_be_bytes(len))];
     stream.read_exact(&mut buf).unwrap();
     Message::from_vec(&buf).unwrap()
+}
+
+/// The Extended DNS Errors of a reply: (INFO-CODE, EXTRA-TEXT).
+pub fn edes(message: &Message) -> Vec<(u16, String)> {
+    let Some(edns) = &message.edns else {
+        return Vec::new();
+    };
+    edns.options()
+        .as_ref()
+        .iter()
+        .filter_map(|(_, option)| match option {
+            EdnsOption::Unknown(15, data) if data.len() >= 2 => Some((
+                u16::from_be_bytes([data[0], data[1]]),
+                String::from_utf8_lossy(&data[2..]).into_owned(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The records of one type in a section, as text (`rdata` only), sorted.

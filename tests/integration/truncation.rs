@@ -50,10 +50,9 @@ fn an_answer_too_big_for_udp_is_truncated_and_whole_over_tcp() {
 #[test]
 fn a_larger_client_buffer_is_honoured_up_to_our_cap() {
     // With our cap raised, the 4096 the client offers is what decides.
-    let server = TestServer::start_config(&format!(
-        "[dns]\nlisten = [\"127.0.0.1:0\"]\nmax_udp_payload = 4096\n[zones]\ndir = {:?}\n",
-        data("zones").display().to_string()
-    ));
+    let server = Setup::new()
+        .dns("listen = [\"127.0.0.1:0\"]\nmax_udp_payload = 4096")
+        .start();
     let reply = udp_exchange(
         server.addr,
         &query_message("big.kz.", RecordType::TXT, Some(4096)),

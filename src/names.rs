@@ -1,6 +1,7 @@
-//! A domain name as lower-cased wire bytes on the stack, whose suffixes are its ancestors.
+//! Domain names as lookup keys: lower-cased wire bytes whose suffixes are the name's ancestors,
+//! and the normalisation of names that operators type (Unicode or punycode, any case).
 //!
-//! The zone index is keyed by lower-cased wire-format names. In wire format every ancestor of a
+//! The zone index and the policy's name sets are keyed by lower-cased wire-format names. In wire format every ancestor of a
 //! name is a suffix of its bytes, so walking from the zone apex down to the query name is a series
 //! of hash lookups on slices of one buffer: no allocation per label, case folded once.
 
@@ -67,6 +68,27 @@ impl WireName {
     }
 }
 
+/// A name an operator typed (`Пример.ҚАЗ`, `shop.KZ.`, `xn--80ao21a`), as an absolute,
+/// punycoded, lower-case name; `Err` says why it is not a domain name.
+pub fn normalize(input: &str) -> Result<Name, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() || trimmed == "." {
+        return Err("empty domain name".into());
+    }
+    if trimmed.contains(char::is_whitespace) {
+        return Err(format!("{trimmed:?} contains white space"));
+    }
+    let mut name = Name::from_utf8(trimmed).map_err(|e| format!("{trimmed:?}: {e}"))?;
+    name.set_fqdn(true);
+    Ok(name.to_lowercase())
+}
+
+impl std::fmt::Debug for WireName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WireName({})", self.key().escape_ascii())
+    }
+}
+
 /// The index key of a name (for building the index, off the query path).
 pub fn key_of(name: &Name) -> Option<Box<[u8]>> {
     WireName::new(name).map(|w| w.key().into())
@@ -114,6 +136,20 @@ mod tests {
             wildcard_key(b"\x02kz\x00", &mut buf).unwrap(),
             b"\x01*\x02kz\x00"
         );
+    }
+
+    #[test]
+    fn operator_spellings_are_normalised() {
+        for spelling in ["қаз", "ҚАЗ.", "xn--80ao21a", "XN--80AO21A."] {
+            assert_eq!(
+                normalize(spelling).unwrap().to_ascii(),
+                "xn--80ao21a.",
+                "{spelling}"
+            );
+        }
+        assert_eq!(normalize(" Shop.KZ ").unwrap().to_ascii(), "shop.kz.");
+        assert!(normalize("").is_err());
+        assert!(normalize("a b.kz").is_err());
     }
 
     #[test]

@@ -1,0 +1,90 @@
+//! The policy engine: an immutable snapshot of every policy file, and the pure decision over an
+//! answer (`Policy::decide`). No I/O, no locks and no allocation on the path of a compliant answer;
+//! snapshots are built off the query path by [`Policy::load`] and swapped through `ArcSwap`.
+
+pub mod allowlist;
+mod csv_file;
+mod decide;
+mod domain_map;
+pub mod exemptions;
+
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+pub use allowlist::{Allowlist, AllowlistError};
+pub use csv_file::PolicyFileError;
+pub use decide::{Subject, Verdict};
+pub use domain_map::DomainMap;
+pub use exemptions::{Exemption, Exemptions};
+
+use crate::{
+    config::{Config, PolicyMode},
+    names::{WireName, key_of},
+};
+
+/// Rules No. 38/НҚ, paragraph 16: the ground for hosting violations.
+pub const HOSTING_GROUND: u8 = 6;
+
+/// A policy that could not be loaded; each variant names the file (and line).
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error(transparent)]
+    Allowlist(#[from] AllowlistError),
+    #[error(transparent)]
+    File(#[from] PolicyFileError),
+}
+
+/// One immutable policy snapshot.
+#[derive(Debug)]
+pub struct Policy {
+    pub allowlist: Allowlist,
+    pub exemptions: Exemptions,
+    /// What a hosting violation does, unless the zone has its own mode.
+    pub mode: PolicyMode,
+    /// `policy.zone_mode`: per-zone overrides, keyed by the zone origin's wire key.
+    zone_modes: FxHashMap<Box<[u8]>, PolicyMode>,
+    /// Where the files came from, for messages.
+    pub dir: PathBuf,
+}
+
+impl Policy {
+    /// Reads and validates every policy file under `config.policy.dir`.
+    pub fn load(config: &Config) -> Result<Self, PolicyError> {
+        let dir = &config.policy.dir;
+        let allowlist = Allowlist::load_dir(&dir.join("allowlist"))?;
+        let exemptions = exemptions::load(&dir.join("exemptions.csv"))?;
+        let zone_modes = config
+            .policy
+            .zone_mode
+            .iter()
+            .map(|(zone, mode)| (key_of(zone).expect("config checked the name"), *mode))
+            .collect();
+        Ok(Self {
+            allowlist,
+            exemptions,
+            mode: config.policy.mode,
+            zone_modes,
+            dir: dir.clone(),
+        })
+    }
+
+    /// A snapshot from parts (tests, benches).
+    pub fn from_parts(allowlist: Allowlist, exemptions: Exemptions, mode: PolicyMode) -> Self {
+        Self {
+            allowlist,
+            exemptions,
+            mode,
+            zone_modes: FxHashMap::default(),
+            dir: Path::new("").to_owned(),
+        }
+    }
+
+    /// The mode for answers from the zone with this origin.
+    pub fn mode_for(&self, zone_origin: Option<&WireName>) -> PolicyMode {
+        zone_origin
+            .and_then(|origin| self.zone_modes.get(origin.key()))
+            .copied()
+            .unwrap_or(self.mode)
+    }
+}
