@@ -1,26 +1,37 @@
 //! Process signals: SIGTERM and Ctrl-C cancel the one shutdown token; SIGHUP asks for a reload.
 
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::info;
 
-/// Runs until shutdown: cancels `shutdown` on SIGTERM/SIGINT and calls `on_hup` on each SIGHUP.
-pub async fn watch(shutdown: CancellationToken, on_hup: impl Fn() + Send + 'static) {
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        warn!("cannot install signal handlers; stop kzdns with SIGKILL");
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = term.recv() => { info!("SIGTERM received"); break; }
-            _ = int.recv() => { info!("interrupt received"); break; }
-            _ = hup.recv() => { info!("SIGHUP received: reloading"); on_hup(); }
-            _ = shutdown.cancelled() => return,
-        }
+/// The installed handlers. Installed before the server says it is listening, so a signal sent
+/// as soon as the addresses are logged is never lost to the default action.
+pub struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    /// Must be called inside the tokio runtime.
+    pub fn install() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
     }
-    shutdown.cancel();
+
+    /// Runs until shutdown: cancels `shutdown` on SIGTERM/SIGINT and calls `on_hup` on SIGHUP.
+    pub async fn watch(mut self, shutdown: CancellationToken, on_hup: impl Fn() + Send + 'static) {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => { info!("SIGTERM received"); break; }
+                _ = self.int.recv() => { info!("interrupt received"); break; }
+                _ = self.hup.recv() => { info!("SIGHUP received: reloading"); on_hup(); }
+                _ = shutdown.cancelled() => return,
+            }
+        }
+        shutdown.cancel();
+    }
 }

@@ -12,7 +12,7 @@ use crate::{
     config::Config,
     policy::Policy,
     server::{self, Listeners},
-    signals,
+    signals::Signals,
     zones::ZoneSet,
 };
 
@@ -70,6 +70,7 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        let signals = Signals::install()?;
         let listeners = Listeners::bind(&config.dns.listen).await?;
         let zones = Arc::new(ArcSwap::from_pointee(zones));
         let policy = Arc::new(ArcSwap::from_pointee(policy));
@@ -81,7 +82,7 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
                 reload_policy(&config, &policy);
             }
         };
-        tokio::spawn(signals::watch(shutdown.clone(), reload));
+        tokio::spawn(signals.watch(shutdown.clone(), reload));
         server::serve(&config, zones, policy, listeners, shutdown).await?;
         Ok(())
     })

@@ -83,7 +83,7 @@ fn config_errors_name_the_key_and_the_file() {
 fn sigterm_stops_the_server_cleanly() {
     let mut server = TestServer::start("");
     assert_eq!(server.signal_and_wait("TERM"), Some(0));
-    assert!(server.log().contains("shutting down"));
+    assert!(server.logged("shutting down"), "{}", server.log());
 }
 
 #[tokio::test]

@@ -212,6 +212,11 @@ impl TestServer {
         self.log.lock().unwrap().join("\n")
     }
 
+    /// Waits (bounded) until the server has logged a line containing `needle`.
+    pub fn logged(&self, needle: &str) -> bool {
+        eventually(Duration::from_secs(5), || self.log().contains(needle))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
