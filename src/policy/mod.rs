@@ -7,6 +7,7 @@ mod csv_file;
 mod decide;
 mod domain_map;
 pub mod exemptions;
+pub mod suspensions;
 
 use std::path::{Path, PathBuf};
 
@@ -17,11 +18,17 @@ pub use csv_file::PolicyFileError;
 pub use decide::{Subject, Verdict};
 pub use domain_map::DomainMap;
 pub use exemptions::{Exemption, Exemptions};
+pub use suspensions::{Reason, Suspension, Suspensions};
 
 use crate::{
     config::{Config, PolicyMode},
     names::{WireName, key_of},
 };
+
+/// File names inside the policy folder (architecture.md).
+pub const SUSPENSIONS_FILE: &str = "suspensions.csv";
+pub const EXEMPTIONS_FILE: &str = "exemptions.csv";
+pub const ALLOWLIST_DIR: &str = "allowlist";
 
 /// Rules No. 38/НҚ, paragraph 16: the ground for hosting violations.
 pub const HOSTING_GROUND: u8 = 6;
@@ -40,6 +47,7 @@ pub enum PolicyError {
 pub struct Policy {
     pub allowlist: Allowlist,
     pub exemptions: Exemptions,
+    pub suspensions: Suspensions,
     /// What a hosting violation does, unless the zone has its own mode.
     pub mode: PolicyMode,
     /// `policy.zone_mode`: per-zone overrides, keyed by the zone origin's wire key.
@@ -52,8 +60,9 @@ impl Policy {
     /// Reads and validates every policy file under `config.policy.dir`.
     pub fn load(config: &Config) -> Result<Self, PolicyError> {
         let dir = &config.policy.dir;
-        let allowlist = Allowlist::load_dir(&dir.join("allowlist"))?;
-        let exemptions = exemptions::load(&dir.join("exemptions.csv"))?;
+        let allowlist = Allowlist::load_dir(&dir.join(ALLOWLIST_DIR))?;
+        let exemptions = exemptions::load(&dir.join(EXEMPTIONS_FILE))?;
+        let suspensions = suspensions::load(&dir.join(SUSPENSIONS_FILE))?;
         let zone_modes = config
             .policy
             .zone_mode
@@ -63,6 +72,7 @@ impl Policy {
         Ok(Self {
             allowlist,
             exemptions,
+            suspensions,
             mode: config.policy.mode,
             zone_modes,
             dir: dir.clone(),
@@ -74,6 +84,7 @@ impl Policy {
         Self {
             allowlist,
             exemptions,
+            suspensions: Suspensions::default(),
             mode,
             zone_modes: FxHashMap::default(),
             dir: Path::new("").to_owned(),

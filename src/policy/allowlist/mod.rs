@@ -553,8 +553,8 @@ impl Detail {
         let (not_announced, foreign_origin) = if self.routing {
             let reg_announced = table::size(&table::intersect(&registered, &announced));
             (
-                registered_size - reg_announced,
-                reg_announced - table::size(&allowed),
+                registered_size.saturating_sub(reg_announced),
+                reg_announced.saturating_sub(table::size(&allowed)),
             )
         } else {
             (0, 0)
@@ -1235,6 +1235,9 @@ mod tests {
         assert_eq!(origins(&e), [(15169, false), (64500, true)]);
         judge(&a, "10.2.0.1", true, Reason::RegisteredKzOrigin);
         assert_eq!(a.stats().files.routing, 2);
+        // Whichever file comes first.
+        let a = fixture(&[KZ_ASN, REGISTERED, more, ROUTES]);
+        judge(&a, "10.0.0.1", false, Reason::ForeignOrigin);
     }
 
     #[test]
