@@ -22,6 +22,7 @@ pub mod enforce;
 pub mod error;
 pub mod names;
 pub mod policy;
+pub mod reload;
 pub mod server;
 pub mod signals;
 pub mod zones;

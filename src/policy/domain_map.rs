@@ -58,6 +58,16 @@ impl<T> DomainMap<T> {
     pub fn values(&self) -> impl Iterator<Item = &T> {
         self.entries.values()
     }
+
+    /// Entries with their wire keys (for diffs between two maps).
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &T)> {
+        self.entries.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// Whether a domain with exactly this wire key is listed.
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        self.entries.contains_key(key)
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use ipnet::IpNet;
 use tracing::{debug, info, warn};
 
 use crate::{
-    enforce::{Action, Ede, NoticeTargets, enforce},
+    enforce::{Action, Ede, NoticeTargets, enforce, suspension_answer},
     names::WireName,
     policy::{Policy, Subject, Verdict},
     zones::{Answer, ZoneSet, record_wire_len},
@@ -131,8 +131,21 @@ impl RequestHandler for DnsHandler {
         }
 
         let zones = self.zones.load();
-        let mut answer = zones.answer(qname, qtype);
-        let ede = self.apply_policy(request, &zones, &mut answer, qname, qtype);
+        let policy = self.policy.load();
+        let (mut answer, suspended) = match self.suspension(&zones, &policy, qname, qtype) {
+            Some((answer, ede)) => (answer, Some(ede)),
+            None => (zones.answer(qname, qtype), None),
+        };
+        let ede = match suspended {
+            Some(ede) => {
+                info!(
+                    src = %request.src(), name = %qname, %qtype, action = Action::Suspended.as_str(),
+                    "policy action: {}", ede.extra_text
+                );
+                Some(ede)
+            }
+            None => self.apply_policy(request, &zones, &policy, &mut answer, qname, qtype),
+        };
         if let (Some(ede), Some(edns)) = (&ede, response_edns.as_mut()) {
             ede.attach(edns);
         }
@@ -151,12 +164,33 @@ impl RequestHandler for DnsHandler {
 }
 
 impl DnsHandler {
+    /// The answer for a name of ours under a suspended domain, which replaces whatever the zone
+    /// holds (a referral too: resolvers must never reach the registrant's servers).
+    fn suspension<'z>(
+        &self,
+        zones: &'z ZoneSet,
+        policy: &Policy,
+        qname: &hickory_proto::rr::Name,
+        qtype: RecordType,
+    ) -> Option<(Answer<'z>, Ede)> {
+        if policy.suspensions.is_empty() {
+            return None;
+        }
+        let wire = WireName::new(qname)?;
+        let suspension = policy.suspensions.covering(&wire)?;
+        let zone = zones.find(&wire)?;
+        let mut answer = Answer::authoritative_from(zone);
+        let ede = suspension_answer(&mut answer, suspension, qname, qtype, self.settings.notice);
+        Some((answer, ede))
+    }
+
     /// Judges the answer against the current policy and rewrites it per the mode; returns the
     /// EDE to attach when the reply was changed.
     fn apply_policy(
         &self,
         request: &Request,
         zones: &ZoneSet,
+        policy: &Policy,
         answer: &mut Answer<'_>,
         qname: &hickory_proto::rr::Name,
         qtype: RecordType,
@@ -164,7 +198,6 @@ impl DnsHandler {
         // Names outside our zones were refused; nothing to judge.
         answer.zone?;
         let wire = WireName::new(qname)?;
-        let policy = self.policy.load();
         let today = time::OffsetDateTime::now_utc().date();
         let mut subject = Subject {
             qname: &wire,

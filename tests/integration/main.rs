@@ -7,5 +7,6 @@ mod malformed;
 mod policy;
 mod startup;
 mod support;
+mod suspensions;
 mod transfer;
 mod truncation;

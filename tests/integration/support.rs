@@ -56,6 +56,7 @@ pub struct Setup {
     zones_extra: String,
     mode: String,
     exemptions: Option<String>,
+    suspensions: Option<String>,
     /// Extra files for the allowlist folder (beside the shipped ones).
     allowlist_extra: Vec<(String, String)>,
     /// Whole tables appended at the end.
@@ -70,6 +71,7 @@ impl Setup {
             zones_extra: String::new(),
             mode: "audit".into(),
             exemptions: None,
+            suspensions: None,
             allowlist_extra: Vec::new(),
             tables: String::new(),
         }
@@ -101,6 +103,11 @@ impl Setup {
         self
     }
 
+    pub fn suspensions(mut self, csv: &str) -> Self {
+        self.suspensions = Some(csv.to_owned());
+        self
+    }
+
     pub fn allowlist_file(mut self, name: &str, content: &str) -> Self {
         self.allowlist_extra
             .push((name.to_owned(), content.to_owned()));
@@ -129,6 +136,9 @@ impl Setup {
         }
         if let Some(csv) = &self.exemptions {
             std::fs::write(policy.join("exemptions.csv"), csv).unwrap();
+        }
+        if let Some(csv) = &self.suspensions {
+            std::fs::write(policy.join("suspensions.csv"), csv).unwrap();
         }
         let config = format!(
             "[dns]\n{}\n[zones]\ndir = {:?}\n{}\n[policy]\ndir = {:?}\nmode = {:?}\n{}",
@@ -210,6 +220,11 @@ impl TestServer {
     /// Everything the server logged so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
+    }
+
+    /// The policy folder the server watches (in the test's temp dir).
+    pub fn policy_dir(&self) -> PathBuf {
+        self._dir.path().join("policy")
     }
 
     /// Waits (bounded) until the server has logged a line containing `needle`.

@@ -298,10 +298,15 @@ impl AllowlistBuilder {
 
     /// Compiles the rule. Infallible: every input was checked when it was added.
     pub fn build(mut self) -> Allowlist {
-        self.registered.sort_by_key(|e| key(&e.net));
-        self.operator.sort_by_key(|e| key(&e.net));
-        self.routes.sort_by_key(|r| key(&r.net));
-        self.asns.sort_by_key(|a| (a.first, a.last));
+        // Records of one prefix stay in load order (file, line), for `explain`.
+        self.registered
+            .sort_unstable_by_key(|e| (key(&e.net), e.src.file, e.src.line));
+        self.operator
+            .sort_unstable_by_key(|e| (key(&e.net), e.src.file, e.src.line));
+        self.routes
+            .sort_unstable_by_key(|r| (key(&r.net), r.src.file, r.src.line));
+        self.asns
+            .sort_unstable_by_key(|a| (a.first, a.last, a.src.file, a.src.line));
         let kz_asns = table::merge(
             self.asns
                 .iter()
