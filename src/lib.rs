@@ -23,6 +23,7 @@ pub mod error;
 pub mod names;
 pub mod policy;
 pub mod reload;
+pub mod respond;
 pub mod server;
 pub mod signals;
 pub mod zones;

@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand.
 
+mod check;
 mod serve;
 
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve DNS for the zones in zones/ (UDP and TCP on every dns.listen address).
     Serve(serve::ServeArgs),
+    /// Explain what kzdns answers for a name and why (records, allowlist evidence, verdict).
+    Check(check::CheckArgs),
 }
 
 /// Where the config comes from; shared by every subcommand.
@@ -35,6 +38,7 @@ impl Cli {
     pub fn run(self) -> Result<(), ExitError> {
         match self.command {
             Command::Serve(args) => serve::run(args),
+            Command::Check(args) => check::run(args),
         }
     }
 }
