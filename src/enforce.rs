@@ -14,10 +14,13 @@ use hickory_proto::{
     },
 };
 
+use time::Date;
+
 use crate::{
     config::PolicyMode,
-    policy::{HOSTING_GROUND, Verdict},
-    zones::{Answer, AnswerKind},
+    names::WireName,
+    policy::{HOSTING_GROUND, Policy, Subject, Verdict},
+    zones::{Answer, AnswerKind, ZoneSet},
 };
 
 /// EDNS option code of Extended DNS Errors (RFC 8914 §2); hickory-proto has no type for it.
@@ -87,6 +90,40 @@ impl Ede {
     /// The option's encoded size (code, length, data), for reply-size estimates.
     pub fn wire_len(&self) -> usize {
         4 + 2 + self.extra_text.len()
+    }
+}
+
+/// The policy's verdict on `answer`, the zones' answer to `qname`/`qtype`: the one judgement that
+/// both the DNS handler and the notice page make. Names outside our zones are not judged; a CNAME
+/// query is judged by the addresses its chain leads to.
+pub fn judge<'p>(
+    policy: &'p Policy,
+    zones: &ZoneSet,
+    answer: &Answer<'_>,
+    qname: &Name,
+    qtype: RecordType,
+    today: Date,
+) -> Verdict<'p> {
+    let (Some(_), Some(wire)) = (answer.zone, WireName::new(qname)) else {
+        return Verdict::NotChecked;
+    };
+    let mut subject = Subject {
+        qname: &wire,
+        qtype,
+        infra_host: answer.infra_host,
+        chain_leaves: answer.chain_leaves,
+    };
+    if qtype == RecordType::CNAME {
+        if answer.answers.is_empty() {
+            return Verdict::NotChecked;
+        }
+        // The CNAME's own answer has no addresses: judge where it leads.
+        let v4 = zones.answer(qname, RecordType::A);
+        let v6 = zones.answer(qname, RecordType::AAAA);
+        subject.chain_leaves = v4.chain_leaves || v6.chain_leaves;
+        policy.decide(&subject, v4.addresses().chain(v6.addresses()), today)
+    } else {
+        policy.decide(&subject, answer.addresses(), today)
     }
 }
 

@@ -54,16 +54,25 @@ impl Reason {
 
     /// The sub-paragraph of paragraph 16 (1–7).
     pub fn subparagraph(self) -> u8 {
-        Self::ALL.iter().position(|r| *r == self).map_or(0, |i| i as u8 + 1)
+        Self::ALL
+            .iter()
+            .position(|r| *r == self)
+            .map_or(0, |i| i as u8 + 1)
     }
 
     /// A one-line English summary of the ground (rules.md).
     pub fn summary(self) -> &'static str {
         match self {
-            Self::FalseRegistrantData => "inaccurate registrant information in the registration application",
-            Self::Malware => "malicious software threatening safe use of the Internet found on the resource",
+            Self::FalseRegistrantData => {
+                "inaccurate registrant information in the registration application"
+            }
+            Self::Malware => {
+                "malicious software threatening safe use of the Internet found on the resource"
+            }
             Self::CourtOrder => "a court decision in legal force orders the suspension",
-            Self::UnresolvedIncident => "an information-security incident not eliminated after notice",
+            Self::UnresolvedIncident => {
+                "an information-security incident not eliminated after notice"
+            }
             Self::NoCertificate => "the resource has no security (TLS) certificate",
             Self::HostingOutsideKz => "the resource is hosted outside the territory of Kazakhstan",
             Self::Phishing => "phishing found on the resource",
@@ -111,7 +120,11 @@ pub struct Suspension {
 impl Suspension {
     /// The citation used in EDE text and logs: `Rules 38/NK p.16(3) court-order`.
     pub fn citation(&self) -> String {
-        format!("Rules 38/NK p.16({}) {}", self.reason.subparagraph(), self.reason)
+        format!(
+            "Rules 38/NK p.16({}) {}",
+            self.reason.subparagraph(),
+            self.reason
+        )
     }
 }
 
@@ -129,7 +142,11 @@ pub fn load(path: &Path) -> Result<Suspensions, PolicyFileError> {
 /// Validates one row's fields into a suspension (shared with the CLI, which validates edits).
 pub fn from_fields(fields: &[String], line: usize) -> Result<Suspension, String> {
     let [domain, reason, reference, since, note] = fields else {
-        return Err(format!("{} fields where the header has 5 ({})", fields.len(), HEADER.join(",")));
+        return Err(format!(
+            "{} fields where the header has 5 ({})",
+            fields.len(),
+            HEADER.join(",")
+        ));
     };
     let domain = normalize(domain).map_err(|e| format!("domain: {e}"))?;
     let wire = WireName::new(&domain).ok_or("domain: too long")?;
@@ -138,7 +155,9 @@ pub fn from_fields(fields: &[String], line: usize) -> Result<Suspension, String>
             "domain: {domain} is not a domain under .kz or .қаз (xn--80ao21a)"
         ));
     }
-    let reason = reason.parse::<Reason>().map_err(|e| format!("reason: {e}"))?;
+    let reason = reason
+        .parse::<Reason>()
+        .map_err(|e| format!("reason: {e}"))?;
     let since = csv_file::parse_date(since).map_err(|e| format!("since: {e}"))?;
     Ok(Suspension {
         domain,
@@ -211,11 +230,29 @@ mod tests {
             assert!(e.contains(want), "{e} should contain {want}");
         };
         let head = "domain,reason,reference,since,note\n";
-        check(&format!("{head}a.kz,spam,,2026-01-01,\n"), "s.csv:2: reason: unknown reason \"spam\"; valid reasons: false-registrant-data, malware");
-        check(&format!("{head}a.kz,malware,,yesterday,\n"), "s.csv:2: since:");
-        check(&format!("{head}example.com,malware,,2026-01-01,\n"), "s.csv:2: domain: example.com. is not a domain under .kz");
-        check(&format!("{head}kz,malware,,2026-01-01,\n"), "s.csv:2: domain");
-        check(&format!("{head}a.kz,malware,,2026-01-01,\n# x\nA.kz.,phishing,,2026-01-02,\n"), "s.csv:4: a.kz. is already suspended on line 2");
-        check(&format!("{head}a.kz,malware,2026-01-01\n"), "s.csv:2: 3 fields");
+        check(
+            &format!("{head}a.kz,spam,,2026-01-01,\n"),
+            "s.csv:2: reason: unknown reason \"spam\"; valid reasons: false-registrant-data, malware",
+        );
+        check(
+            &format!("{head}a.kz,malware,,yesterday,\n"),
+            "s.csv:2: since:",
+        );
+        check(
+            &format!("{head}example.com,malware,,2026-01-01,\n"),
+            "s.csv:2: domain: example.com. is not a domain under .kz",
+        );
+        check(
+            &format!("{head}kz,malware,,2026-01-01,\n"),
+            "s.csv:2: domain",
+        );
+        check(
+            &format!("{head}a.kz,malware,,2026-01-01,\n# x\nA.kz.,phishing,,2026-01-02,\n"),
+            "s.csv:4: a.kz. is already suspended on line 2",
+        );
+        check(
+            &format!("{head}a.kz,malware,2026-01-01\n"),
+            "s.csv:2: 3 fields",
+        );
     }
 }

@@ -21,9 +21,9 @@ use ipnet::IpNet;
 use tracing::{debug, info, warn};
 
 use crate::{
-    enforce::{Action, Ede, NoticeTargets, enforce},
+    enforce::{Action, Ede, NoticeTargets, enforce, judge},
     names::WireName,
-    policy::{Policy, Subject, Verdict},
+    policy::{Policy, Verdict},
     zones::{Answer, ZoneSet, record_wire_len},
 };
 
@@ -161,29 +161,9 @@ impl DnsHandler {
         qname: &hickory_proto::rr::Name,
         qtype: RecordType,
     ) -> Option<Ede> {
-        // Names outside our zones were refused; nothing to judge.
-        answer.zone?;
-        let wire = WireName::new(qname)?;
         let policy = self.policy.load();
         let today = time::OffsetDateTime::now_utc().date();
-        let mut subject = Subject {
-            qname: &wire,
-            qtype,
-            infra_host: answer.infra_host,
-            chain_leaves: answer.chain_leaves,
-        };
-        let verdict = if qtype == RecordType::CNAME {
-            if answer.answers.is_empty() {
-                return None;
-            }
-            // The CNAME's own answer has no addresses: judge where it leads.
-            let v4 = zones.answer(qname, RecordType::A);
-            let v6 = zones.answer(qname, RecordType::AAAA);
-            subject.chain_leaves = v4.chain_leaves || v6.chain_leaves;
-            policy.decide(&subject, v4.addresses().chain(v6.addresses()), today)
-        } else {
-            policy.decide(&subject, answer.addresses(), today)
-        };
+        let verdict = judge(&policy, zones, answer, qname, qtype, today);
         let src = request.src();
         match &verdict {
             Verdict::NotChecked | Verdict::Compliant | Verdict::InfraHost => return None,
