@@ -55,6 +55,39 @@ pub fn host_name(raw: &str) -> Option<Name> {
     normalize(host).ok()
 }
 
+/// The name asked about in a query string, `?domain=NAME` (percent-encoded UTF-8 or punycode):
+/// how people reach the notice through the notice server's own name
+/// (`https://notice.nic.kz/?domain=suspended.kz`), where the `Host` has nothing to say.
+pub fn queried_name(query: &str) -> Option<Name> {
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("domain="))?;
+    host_name(&percent_decode(value)?)
+}
+
+/// `application/x-www-form-urlencoded` decoding of one value; `None` if it is not UTF-8.
+fn percent_decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
 /// What to show for `host` under the current snapshots. `notice` is the configured notice
 /// address (the rewrite the DNS side would make); `today` dates exemptions.
 pub fn find(
@@ -128,6 +161,16 @@ mod tests {
             ascii("XN--E1AFMKFD.xn--80ao21a"),
             Some("xn--e1afmkfd.xn--80ao21a.".into())
         );
+        let queried = |q: &str| queried_name(q).map(|n| n.to_ascii());
+        assert_eq!(queried("domain=Bad.KZ"), Some("bad.kz.".into()));
+        assert_eq!(
+            queried("lang=ru&domain=%D0%BF%D1%80%D0%B8%D0%BC%D0%B5%D1%80.%D2%9B%D0%B0%D0%B7"),
+            Some("xn--e1afmkfd.xn--80ao21a.".into())
+        );
+        assert_eq!(queried("domain=%ZZ.kz"), None);
+        assert_eq!(queried("domain=%FF.kz"), None);
+        assert_eq!(queried("domain=a.kz%"), None);
+        assert_eq!(queried("name=bad.kz"), None);
         for not_a_name in [
             "[::1]:8080",
             "[::1]",

@@ -8,8 +8,9 @@
 //! * [`texts`] — the seven grounds and the page's wording in kk, ru and en.
 //! * [`listen`] — the HTTP and optional HTTPS listeners, graceful shutdown.
 //!
-//! Routes: `GET /healthz` → `ok` for probes; any other path → the notice for the `Host` (200), or
-//! a short neutral page (404). HEAD everywhere. Every response carries the security headers of
+//! Routes: `GET /healthz` → `ok` for probes; any other path → the notice for the `Host` (200) or,
+//! where the Host has none, for `?domain=NAME` (how people reach it through the notice server's
+//! own name); else a short neutral page (404). HEAD everywhere. Every response carries the security headers of
 //! [`finish`].
 
 mod listen;
@@ -41,6 +42,7 @@ use axum::{
     response::Response,
     routing::get,
 };
+use hickory_proto::rr::Name;
 use tracing::debug;
 
 pub use listen::{NoticeError, NoticeListeners, check_tls, serve};
@@ -144,18 +146,19 @@ async fn notice(State(state): State<NoticeState>, headers: HeaderMap, uri: Uri) 
             .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
     });
     let order = Lang::order(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let finding = match raw_host.and_then(lookup::host_name) {
-        Some(host) => {
-            let today = time::OffsetDateTime::now_utc().date();
-            lookup::find(
-                &host,
-                &state.policy.load(),
-                &state.zones.load(),
-                state.targets,
-                today,
-            )
-        }
-        None => Finding::NotHere,
+    let find = |host: Name| {
+        let today = time::OffsetDateTime::now_utc().date();
+        let (policy, zones) = (state.policy.load(), state.zones.load());
+        lookup::find(&host, &policy, &zones, state.targets, today)
+    };
+    // The Host first; where it has nothing to say (the notice server's own name), the name in
+    // `?domain=`.
+    let finding = match raw_host.and_then(lookup::host_name).map(find) {
+        Some(found @ (Finding::Suspended { .. } | Finding::Hosting { .. })) => found,
+        _ => uri
+            .query()
+            .and_then(lookup::queried_name)
+            .map_or(Finding::NotHere, find),
     };
     let status = match finding {
         Finding::NotHere => StatusCode::NOT_FOUND,
@@ -195,4 +198,27 @@ async fn finish(State(counters): State<Arc<ResponseCounters>>, mut response: Res
     // axum sets Content-Length from the body before it empties HEAD responses, so HEAD and GET
     // carry the same one.
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responses_are_counted_by_status() {
+        let counters = ResponseCounters::default();
+        for status in [StatusCode::OK, StatusCode::OK, StatusCode::NOT_FOUND] {
+            counters.count(status);
+        }
+        counters.count(StatusCode::METHOD_NOT_ALLOWED);
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        assert_eq!(
+            (
+                get(&counters.ok),
+                get(&counters.not_found),
+                get(&counters.other)
+            ),
+            (2, 1, 1)
+        );
+    }
 }

@@ -240,6 +240,29 @@ fn unicode_and_punycode_hosts() {
 }
 
 #[test]
+fn the_notice_servers_own_name_looks_up_the_domain_in_the_query() {
+    let server = start();
+    let own = server.http().to_string();
+    let ask = |host: &str, query: &str| http_get(server.http(), host, &format!("/?{query}"));
+    let r = ask("notice.nic.kz", "domain=malware.kz");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("<h1 class=\"domain\">malware.kz</h1>"));
+    assert!(r.body.contains("KZ-CERT 2026-11-0042"));
+    // Percent-encoded Unicode, and an IP-literal Host.
+    let r = ask(
+        &own,
+        "lang=x&domain=%D0%BF%D1%80%D0%B8%D0%BC%D0%B5%D1%80.%D2%9B%D0%B0%D0%B7",
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("<h1 class=\"domain\">пример.қаз</h1>"));
+    assert_eq!(ask("notice.nic.kz", "domain=good.kz").status, 404);
+    assert_eq!(ask("notice.nic.kz", "domain=%3Cscript%3E").status, 404);
+    // A suspended Host wins over the query.
+    let r = ask("phish.kz", "domain=malware.kz");
+    assert!(r.body.contains("<h1 class=\"domain\">phish.kz</h1>"));
+}
+
+#[test]
 fn hosts_with_nothing_to_say_get_a_short_neutral_404() {
     let server = start();
     let own = server.http().to_string();
@@ -589,10 +612,16 @@ fn https_listener_serves_the_page_with_the_configured_certificate() {
     assert!(r.body.contains(texts::ground(Lang::Kk, Reason::Malware)));
     assert!(r.body.contains("KZ-CERT 2026-11-0042"));
 
-    // The notice host's own name (the one a real certificate is for) is not suspended: 404.
+    // The notice server's own name (the one a real certificate is for) has nothing to say by
+    // itself; `?domain=` asks about a suspended name without a certificate warning.
     let stream = tls_stream(https, "notice.test", &ca);
     let r = http_exchange(stream, "GET", "notice.test", "/", &[]);
     assert_eq!(r.status, 404);
+    let stream = tls_stream(https, "notice.test", &ca);
+    let r = http_exchange(stream, "GET", "notice.test", "/?domain=court.kz", &[]);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("<h1 class=\"domain\">court.kz</h1>"));
+    assert!(r.body.contains("Case 2-1234/2026"));
 
     // A suspended name the certificate does not cover fails verification: what a browser shows
     // as a certificate warning (see the README's "Notice page" section).
