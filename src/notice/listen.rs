@@ -42,6 +42,9 @@ const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 pub enum NoticeError {
     #[error(transparent)]
     Bind(#[from] BindError),
+    /// The `[notice]` settings do not fit together.
+    #[error("{0}")]
+    Config(String),
     /// The certificate or key file is missing, unreadable or not usable.
     #[error("{}: {message}", path.display())]
     Tls { path: PathBuf, message: String },
@@ -56,12 +59,13 @@ pub struct NoticeListeners {
 impl NoticeListeners {
     /// Loads the certificate (when HTTPS is configured) and binds both listeners.
     pub async fn bind(config: &NoticeConfig) -> Result<Self, NoticeError> {
-        let tls = config.tls().ok().flatten();
-        let acceptor = tls.as_ref().map(acceptor).transpose()?;
         let http = bind(config.listen, "http").await?;
-        let https = match (tls, acceptor) {
-            (Some(tls), Some(acceptor)) => Some((bind(tls.listen, "https").await?, acceptor)),
-            _ => None,
+        let https = match tls_settings(config)? {
+            Some(tls) => {
+                let acceptor = acceptor(&tls)?;
+                Some((bind(tls.listen, "https").await?, acceptor))
+            }
+            None => None,
         };
         Ok(Self { http, https })
     }
@@ -80,10 +84,15 @@ impl NoticeListeners {
 /// Checks that the HTTPS certificate and key load (for `kzdns serve --check`); `Ok(false)` when
 /// HTTPS is not configured.
 pub fn check_tls(config: &NoticeConfig) -> Result<bool, NoticeError> {
-    match config.tls().ok().flatten() {
+    match tls_settings(config)? {
         Some(tls) => acceptor(&tls).map(|_| true),
         None => Ok(false),
     }
+}
+
+/// `notice.tls_*` (a config read from a file was already checked; this covers one built in code).
+fn tls_settings(config: &NoticeConfig) -> Result<Option<NoticeTls>, NoticeError> {
+    config.tls().map_err(NoticeError::Config)
 }
 
 async fn bind(addr: SocketAddr, proto: &'static str) -> Result<TcpListener, BindError> {
