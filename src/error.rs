@@ -1,6 +1,9 @@
 //! The one error type that reaches `main`, mapped to an exit code there.
 
-use crate::{config::ConfigError, policy::PolicyError, server::BindError, zones::ZoneLoadError};
+use crate::{
+    config::ConfigError, notice::NoticeError, policy::PolicyError, server::BindError,
+    zones::ZoneLoadError,
+};
 
 /// Why a command failed. Each variant's message already names the file (and line) at fault.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +16,8 @@ pub enum ExitError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Bind(#[from] BindError),
+    #[error(transparent)]
+    Notice(#[from] NoticeError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

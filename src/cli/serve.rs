@@ -1,4 +1,5 @@
-//! `kzdns serve`: load config and zones, bind, serve until SIGTERM; `--check` loads and exits.
+//! `kzdns serve`: load config and zones, bind, serve DNS and the notice page until SIGTERM;
+//! `--check` loads and exits.
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -10,6 +11,7 @@ use super::ConfigArg;
 use crate::{
     ExitError,
     config::Config,
+    notice::{self, NoticeListeners, NoticeState},
     policy::Policy,
     reload::Reloader,
     server::{self, Listeners},
@@ -64,6 +66,9 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
                 zone.node_count()
             );
         }
+        if notice::check_tls(&config.notice)? {
+            println!("notice https certificate and key: ok");
+        }
         return Ok(());
     }
 
@@ -73,8 +78,10 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
     runtime.block_on(async {
         let signals = Signals::install()?;
         let listeners = Listeners::bind(&config.dns.listen).await?;
+        let notice_listeners = NoticeListeners::bind(&config.notice).await?;
         let zones = Arc::new(ArcSwap::from_pointee(zones));
         let policy = Arc::new(ArcSwap::from_pointee(policy));
+        let notice_state = NoticeState::new(zones.clone(), policy.clone(), &config.notice);
         let shutdown = CancellationToken::new();
         let reloader = Reloader::new(config.clone(), zones.clone(), policy.clone());
         match reloader.watch_policy() {
@@ -89,7 +96,12 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
             tokio::task::spawn_blocking(move || reloader.reload_all());
         };
         tokio::spawn(signals.watch(shutdown.clone(), on_hup));
-        server::serve(&config, zones, policy, listeners, shutdown).await?;
+        let notice = notice::serve(notice_listeners, notice_state, shutdown.clone());
+        let (dns, ()) = tokio::join!(
+            server::serve(&config, zones, policy, listeners, shutdown),
+            notice
+        );
+        dns?;
         Ok(())
     })
 }
