@@ -6,6 +6,7 @@ mod authoritative;
 mod check;
 mod dig;
 mod malformed;
+mod metrics;
 mod notice;
 mod policy;
 mod startup;
