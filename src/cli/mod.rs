@@ -7,12 +7,18 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::ExitError;
+use crate::{
+    ExitError,
+    logging::{self, LogFormat},
+};
 
 /// kzdns: a DNS server for .KZ / .ҚАЗ that enforces Kazakhstan's domain rules.
 #[derive(Debug, Parser)]
 #[command(name = "kzdns", version, about, propagate_version = true)]
 pub struct Cli {
+    /// Log format on stderr (default: the config's `log.format`, else text).
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -37,8 +43,11 @@ pub struct ConfigArg {
 impl Cli {
     pub fn run(self) -> Result<(), ExitError> {
         match self.command {
-            Command::Serve(args) => serve::run(args),
-            Command::Check(args) => check::run(args),
+            Command::Serve(args) => serve::run(args, self.log_format),
+            Command::Check(args) => {
+                logging::init(self.log_format.unwrap_or_default());
+                check::run(args)
+            }
         }
     }
 }
