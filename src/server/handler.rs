@@ -259,10 +259,12 @@ impl DnsHandler {
         while start < records.len() {
             let mut end = start;
             let mut bytes = 0;
-            while end < records.len()
-                && (end == start || bytes + record_wire_len(records[end]) <= AXFR_CHUNK_BYTES)
-            {
-                bytes += record_wire_len(records[end]);
+            while let Some(record) = records.get(end) {
+                let len = record_wire_len(record);
+                if end > start && bytes + len > AXFR_CHUNK_BYTES {
+                    break;
+                }
+                bytes += len;
                 end += 1;
             }
             let mut builder = MessageResponseBuilder::new(&request.queries, None);
