@@ -49,9 +49,13 @@ pub fn rows(path: &Path, text: &str, header: &[&str]) -> Result<Vec<Row>, Policy
         })
         .collect();
     let line_at = |pos: Option<&csv::Position>| {
-        let Some(byte) = pos.map(|p| p.byte() as usize) else {
+        let Some(mut byte) = pos.map(|p| p.byte() as usize) else {
             return 0;
         };
+        // After a CRLF-terminated record the position may stop at the CR, before the LF.
+        if text.as_bytes().get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
         let first = lines
             .partition_point(|(start, _)| *start <= byte)
             .saturating_sub(1);
@@ -130,6 +134,14 @@ mod tests {
         assert_eq!(rows[0].line, 5);
         assert_eq!(rows[0].fields, ["a.kz", "Cloud, Inc"]);
         assert_eq!(rows[1].line, 6);
+    }
+
+    #[test]
+    fn crlf_files_have_the_same_line_numbers() {
+        let text = "# c\r\ndomain,provider\r\n\r\na.kz,x\r\nb.kz,\"y\r\nz\"\r\nc.kz,w";
+        let rows = rows(Path::new("e.csv"), text, &["domain", "provider"]).unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [4, 5, 7]);
     }
 
     #[test]
