@@ -1,6 +1,12 @@
 //! The one error type that reaches `main`, mapped to an exit code there.
 
-use crate::{config::ConfigError, policy::PolicyError, server::BindError, zones::ZoneLoadError};
+use crate::{
+    config::ConfigError,
+    policy::{PolicyError, edit::EditError},
+    rpz::RpzError,
+    server::BindError,
+    zones::ZoneLoadError,
+};
 
 /// Why a command failed. Each variant's message already names the file (and line) at fault.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +19,10 @@ pub enum ExitError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Bind(#[from] BindError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error(transparent)]
+    Rpz(#[from] RpzError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

@@ -14,6 +14,8 @@
 //! * [`server`] — binds the listeners and answers every query in one `RequestHandler`, where the
 //!   policy check and Extended DNS Errors will act on the reply before it is encoded.
 //! * [`signals`] — one cancellation token for shutdown (SIGTERM, Ctrl-C); SIGHUP reloads.
+//! * [`rpz`] — the suspension list as a Response Policy Zone (draft-vixie-dnsop-dns-rpz) for
+//!   other resolvers: records, zone-file text, and reading triggers back.
 //! * [`cli`] — the subcommands; `main.rs` only parses and dispatches.
 
 pub mod cli;
@@ -22,6 +24,7 @@ pub mod enforce;
 pub mod error;
 pub mod names;
 pub mod policy;
+pub mod rpz;
 pub mod server;
 pub mod signals;
 pub mod zones;

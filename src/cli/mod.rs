@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand.
 
+mod rpz;
 mod serve;
+mod suspend;
 
 use std::path::PathBuf;
 
@@ -20,6 +22,15 @@ pub struct Cli {
 pub enum Command {
     /// Serve DNS for the zones in zones/ (UDP and TCP on every dns.listen address).
     Serve(serve::ServeArgs),
+    /// Suspend a .KZ / .ҚАЗ domain and every name below it: adds a row to suspensions.csv
+    /// (validated, locked, written atomically).
+    Suspend(suspend::SuspendArgs),
+    /// Lift a domain's suspension: removes its row from suspensions.csv.
+    Unsuspend(suspend::UnsuspendArgs),
+    /// List the suspensions (domain in punycode and Unicode, reason, reference, since, note).
+    Suspensions(suspend::SuspensionsArgs),
+    /// The suspension list as a Response Policy Zone: export it, import one.
+    Rpz(rpz::RpzArgs),
 }
 
 /// Where the config comes from; shared by every subcommand.
@@ -35,6 +46,10 @@ impl Cli {
     pub fn run(self) -> Result<(), ExitError> {
         match self.command {
             Command::Serve(args) => serve::run(args),
+            Command::Suspend(args) => suspend::run_suspend(args),
+            Command::Unsuspend(args) => suspend::run_unsuspend(args),
+            Command::Suspensions(args) => suspend::run_list(args),
+            Command::Rpz(args) => rpz::run(args),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `tests/data/`, and real DNS clients (hickory's client, raw hickory-proto messages, and `dig`).
 
 mod authoritative;
+mod cli;
 mod dig;
 mod malformed;
 mod policy;

@@ -41,8 +41,9 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// Every bound UDP address, in `dns.listen` order.
     pub udp_addrs: Vec<SocketAddr>,
-    /// Holds the config file for as long as the server runs.
-    _dir: tempfile::TempDir,
+    /// Holds the config file (`kzdns.toml`) and the policy folder (`policy/`) for as long as the
+    /// server runs.
+    dir: tempfile::TempDir,
     log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -202,9 +203,14 @@ impl TestServer {
             child,
             addr: udp[0],
             udp_addrs: udp,
-            _dir: dir,
+            dir,
             log,
         }
+    }
+
+    /// The folder holding the server's `kzdns.toml` and `policy/`.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     /// Everything the server logged so far.
