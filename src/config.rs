@@ -163,13 +163,26 @@ impl fmt::Display for PolicyMode {
     }
 }
 
+/// Whom the notice page tells owners and visitors to contact, unless `notice.contact` says.
+pub const DEFAULT_NOTICE_CONTACT: &str = "KazNIC, the .KZ registry: info@nic.kz";
+
 /// `[notice]`: the notice page and the addresses handed out for it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NoticeConfig {
+    /// The notice page's plain-HTTP listener (port 0 picks a free port, logged).
     pub listen: SocketAddr,
     pub ipv4: Ipv4Addr,
     pub ipv6: Ipv6Addr,
+    /// Free text shown on the notice page under "whom to contact" (in every language block, as
+    /// written; HTML-escaped).
+    pub contact: String,
+    /// Optional HTTPS listener; needs `tls_cert` and `tls_key` (all three or none).
+    pub tls_listen: Option<SocketAddr>,
+    /// PEM certificate chain for the HTTPS listener, leaf first.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for NoticeConfig {
@@ -178,6 +191,48 @@ impl Default for NoticeConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             ipv4: Ipv4Addr::LOCALHOST,
             ipv6: Ipv6Addr::LOCALHOST,
+            contact: DEFAULT_NOTICE_CONTACT.to_owned(),
+            tls_listen: None,
+            tls_cert: None,
+            tls_key: None,
+        }
+    }
+}
+
+/// The HTTPS listener of the notice page, when `notice.tls_*` are all set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeTls {
+    pub listen: SocketAddr,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl NoticeConfig {
+    /// The HTTPS settings: `Ok(None)` when none of the three keys is set, an error naming the
+    /// missing ones when only some are.
+    pub fn tls(&self) -> Result<Option<NoticeTls>, String> {
+        match (&self.tls_listen, &self.tls_cert, &self.tls_key) {
+            (Some(listen), Some(cert), Some(key)) => Ok(Some(NoticeTls {
+                listen: *listen,
+                cert: cert.clone(),
+                key: key.clone(),
+            })),
+            (None, None, None) => Ok(None),
+            (listen, cert, key) => {
+                let missing: Vec<&str> = [
+                    ("notice.tls_listen", listen.is_none()),
+                    ("notice.tls_cert", cert.is_none()),
+                    ("notice.tls_key", key.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(key, missing)| missing.then_some(key))
+                .collect();
+                Err(format!(
+                    "notice.tls_listen, notice.tls_cert and notice.tls_key go together \
+                     (all three or none); missing: {}",
+                    missing.join(", ")
+                ))
+            }
         }
     }
 }
@@ -282,9 +337,14 @@ impl Config {
     }
 
     fn resolve_paths(&mut self, base: &Path) {
-        for dir in [&mut self.zones.dir, &mut self.policy.dir] {
-            if dir.is_relative() {
-                *dir = base.join(&*dir);
+        let notice = &mut self.notice;
+        let files = [notice.tls_cert.as_mut(), notice.tls_key.as_mut()];
+        for path in [&mut self.zones.dir, &mut self.policy.dir]
+            .into_iter()
+            .chain(files.into_iter().flatten())
+        {
+            if path.is_relative() {
+                *path = base.join(&*path);
             }
         }
     }
@@ -303,6 +363,7 @@ impl Config {
                 self.dns.max_udp_payload
             )));
         }
+        self.notice.tls().map_err(invalid)?;
         match self.resolver.mode {
             ResolverMode::Off => Ok(()),
             mode => Err(invalid(format!(
@@ -338,6 +399,46 @@ mod tests {
         assert_eq!(c.notice.ipv6, Ipv6Addr::LOCALHOST);
         assert_eq!(c.metrics.listen, "127.0.0.1:9153".parse().unwrap());
         assert_eq!(c.resolver.mode, ResolverMode::Off);
+        assert_eq!(c.notice.contact, DEFAULT_NOTICE_CONTACT);
+        assert_eq!(c.notice.tls(), Ok(None));
+    }
+
+    #[test]
+    fn notice_contact_and_tls() {
+        let c =
+            Config::from_toml("[notice]\ncontact = \"Registry <help@nic.kz>, +7 727 000 00 00\"\n")
+                .unwrap();
+        assert_eq!(c.notice.contact, "Registry <help@nic.kz>, +7 727 000 00 00");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.toml");
+        std::fs::write(
+            &path,
+            "[notice]\ntls_listen = \"127.0.0.1:0\"\ntls_cert = \"tls/cert.pem\"\ntls_key = \"/etc/k.pem\"\n",
+        )
+        .unwrap();
+        let tls = Config::from_file(&path)
+            .unwrap()
+            .notice
+            .tls()
+            .unwrap()
+            .unwrap();
+        assert_eq!(tls.listen, "127.0.0.1:0".parse().unwrap());
+        assert_eq!(tls.cert, dir.path().join("tls/cert.pem"));
+        assert_eq!(tls.key, PathBuf::from("/etc/k.pem"));
+
+        std::fs::write(
+            &path,
+            "[notice]\ntls_listen = \"127.0.0.1:8443\"\ntls_key = \"k.pem\"\n",
+        )
+        .unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("k.toml")
+                && err.contains("all three or none")
+                && err.ends_with("missing: notice.tls_cert"),
+            "{err}"
+        );
     }
 
     #[test]

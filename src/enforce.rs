@@ -10,13 +10,13 @@ use hickory_proto::{
     op::Edns,
     rr::{
         Name, RData, Record, RecordType,
-        rdata::{A, AAAA, opt::EdnsOption},
+        rdata::{A, AAAA, TXT, opt::EdnsOption},
     },
 };
 
 use crate::{
     config::PolicyMode,
-    policy::{HOSTING_GROUND, Verdict},
+    policy::{HOSTING_GROUND, Suspension, Verdict},
     zones::{Answer, AnswerKind},
 };
 
@@ -42,6 +42,8 @@ pub enum Action {
     Notice,
     /// REFUSED (mode `refuse`).
     Refuse,
+    /// The name is under a suspended domain.
+    Suspended,
 }
 
 impl Action {
@@ -52,6 +54,7 @@ impl Action {
             Self::Filter => "filter",
             Self::Notice => "notice",
             Self::Refuse => "refuse",
+            Self::Suspended => "suspended",
         }
     }
 }
@@ -140,6 +143,71 @@ pub fn enforce(
     (action, Some(hosting_ede(foreign, action)))
 }
 
+/// The answer for a name under a suspended domain (any type): the notice page's address for A /
+/// AAAA (and ANY), the ground in words for TXT, NODATA for everything else; always with EDE 16
+/// naming the ground and the reference.
+pub fn suspension_answer(
+    answer: &mut Answer<'_>,
+    suspension: &Suspension,
+    qname: &Name,
+    qtype: RecordType,
+    notice: NoticeTargets,
+) -> Ede {
+    let records = match qtype {
+        RecordType::TXT => vec![Record::from_rdata(
+            qname.clone(),
+            NOTICE_TTL,
+            RData::TXT(TXT::new(txt_strings(&suspension_text(suspension)))),
+        )],
+        _ => notice_records(qname, qtype, notice),
+    };
+    if records.is_empty() {
+        answer.set_nodata();
+    } else {
+        answer.replace_answers(records);
+        answer.kind = AnswerKind::Positive;
+    }
+    let mut text = format!("{}: {} suspended", suspension.citation(), suspension.domain);
+    if !suspension.reference.is_empty() {
+        let _ = write!(text, "; ref {}", suspension.reference);
+    }
+    let _ = write!(text, "; since {}", suspension.since);
+    Ede {
+        info_code: EDE_CENSORED,
+        extra_text: text,
+    }
+}
+
+/// A sentence a person can read in `dig` output.
+fn suspension_text(s: &Suspension) -> String {
+    let mut text = format!(
+        "{} is suspended under Rules No. 38/NK paragraph 16, sub-paragraph {} ({}): {}.",
+        s.domain.to_utf8().trim_end_matches('.'),
+        s.reason.subparagraph(),
+        s.reason,
+        s.reason.summary()
+    );
+    if !s.reference.is_empty() {
+        let _ = write!(text, " Reference: {}.", s.reference);
+    }
+    let _ = write!(text, " Since {}.", s.since);
+    text
+}
+
+/// TXT character-strings hold at most 255 bytes: split on character boundaries.
+fn txt_strings(text: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for c in text.chars() {
+        if out.last().is_some_and(|s| s.len() + c.len_utf8() > 255) {
+            out.push(String::new());
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+    }
+    out
+}
+
 fn address_of(record: &Record) -> Option<IpAddr> {
     match &record.data {
         RData::A(a) => Some(IpAddr::V4(a.0)),
@@ -174,5 +242,33 @@ fn hosting_ede(foreign: &[IpAddr], action: Action) -> Ede {
     Ede {
         info_code: EDE_CENSORED,
         extra_text: text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn txt_strings_split_at_255_bytes_on_char_boundaries() {
+        let text = "қ".repeat(200); // 400 bytes
+        let parts = txt_strings(&text);
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| p.len() <= 255));
+        assert_eq!(parts.concat(), text);
+        assert_eq!(txt_strings("short"), ["short"]);
+    }
+
+    #[test]
+    fn ede_option_is_code_then_text() {
+        let ede = Ede {
+            info_code: EDE_CENSORED,
+            extra_text: "why".into(),
+        };
+        assert_eq!(
+            ede.to_option(),
+            EdnsOption::Unknown(15, vec![0, 16, b'w', b'h', b'y'])
+        );
+        assert_eq!(ede.wire_len(), 9);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::{
     config::ConfigError,
+    notice::NoticeError,
     policy::{PolicyError, edit::EditError},
     rpz::RpzError,
     server::BindError,
@@ -19,6 +20,8 @@ pub enum ExitError {
     Policy(#[from] PolicyError),
     #[error(transparent)]
     Bind(#[from] BindError),
+    #[error(transparent)]
+    Notice(#[from] NoticeError),
     #[error(transparent)]
     Edit(#[from] EditError),
     #[error(transparent)]

@@ -24,7 +24,10 @@ use hickory_proto::{
 };
 use time::OffsetDateTime;
 
-use crate::policy::{Suspension, Suspensions, edit::display_name};
+use crate::{
+    names::DomainKey,
+    policy::{Suspension, Suspensions, edit::display},
+};
 
 /// The policy zone's origin unless `--origin` names another.
 pub const DEFAULT_ORIGIN: &str = "rpz.kz.";
@@ -103,19 +106,42 @@ fn sorted(suspensions: &Suspensions) -> Vec<&Suspension> {
         .map(|s| (prefix_key(&s.domain), s))
         .collect();
     keyed.sort_unstable_by(|(ka, a), (kb, b)| {
-        ka.cmp(kb)
-            .then_with(|| a.domain.iter().rev().cmp(b.domain.iter().rev()))
+        ka.cmp(kb).then_with(|| {
+            let (a, b) = (a.domain.as_bytes(), b.domain.as_bytes());
+            rev_labels(a).cmp(rev_labels(b))
+        })
     });
     keyed.into_iter().map(|(_, s)| s).collect()
 }
 
+/// The labels of a wire-format key (lower-case `DomainKey` bytes), left to right.
+fn labels(key: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
+    // A name has at most 127 labels; their start offsets fit in a byte.
+    let mut starts = [0u8; 128];
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(&len) = key.get(at).filter(|&&len| len != 0 && count < starts.len()) {
+        starts[count] = at as u8;
+        count += 1;
+        at += 1 + usize::from(len);
+    }
+    (0..count).map(move |i| {
+        let start = usize::from(starts[i]) + 1;
+        let len = usize::from(key[start - 1]);
+        key.get(start..start + len).unwrap_or_default()
+    })
+}
+
+/// The labels of a wire-format key, right to left.
+fn rev_labels(key: &[u8]) -> impl Iterator<Item = &[u8]> {
+    labels(key).rev()
+}
+
 /// The first 16 bytes of a name's labels, right to left, each followed by a zero byte.
-fn prefix_key(name: &Name) -> u128 {
+fn prefix_key(domain: &DomainKey) -> u128 {
     let mut key = [0u8; 16];
-    let mut bytes = name
-        .iter()
-        .rev()
-        .flat_map(|label| label.iter().copied().chain([0]));
+    let mut bytes =
+        rev_labels(domain.as_bytes()).flat_map(|label| label.iter().copied().chain([0]));
     for slot in &mut key {
         match bytes.next() {
             Some(b) => *slot = b,
@@ -125,9 +151,10 @@ fn prefix_key(name: &Name) -> u128 {
     u128::from_be_bytes(key)
 }
 
-/// `domain.<origin>` and `*.domain.<origin>`; None when they would be longer than 255 octets.
-fn owners(domain: &Name, origin: &Name) -> Option<(Name, Name)> {
-    let owner = domain.clone().append_domain(origin).ok()?;
+/// `domain.<origin>` and `*.domain.<origin>`, built from the labels (no text is parsed); None
+/// when they would be longer than 255 octets.
+fn owners(domain: &DomainKey, origin: &Name) -> Option<(Name, Name)> {
+    let owner = Name::from_labels(labels(domain.as_bytes()).chain(origin.iter())).ok()?;
     let wildcard = owner.prepend_label(Label::wildcard()).ok()?;
     Some((owner, wildcard))
 }
@@ -276,7 +303,7 @@ pub fn render_zone(
             out,
             "; LEFT OUT (too long to fit under {}): {} (line {})",
             origin.to_ascii(),
-            display_name(&suspension.domain),
+            display(&suspension.domain),
             suspension.line
         );
     }
@@ -291,7 +318,7 @@ pub fn render_zone(
         );
     }
     for s in &entries {
-        let domain = display_name(&s.domain);
+        let domain = display(&s.domain);
         let unicode = s.domain.to_utf8();
         let unicode = unicode.trim_end_matches('.');
         let _ = write!(out, "\n; {domain}");
@@ -608,8 +635,11 @@ mod tests {
             rows.push_str(&format!("{x}.xn--80ao21a,malware,,2026-01-01,\n"));
         }
         let map = list(&rows);
-        let fast: Vec<&Name> = sorted(&map).into_iter().map(|s| &s.domain).collect();
-        let mut slow: Vec<&Name> = map.values().map(|s| &s.domain).collect();
+        let fast: Vec<Name> = sorted(&map)
+            .into_iter()
+            .map(|s| s.domain.to_name())
+            .collect();
+        let mut slow: Vec<Name> = map.values().map(|s| s.domain.to_name()).collect();
         slow.sort();
         assert_eq!(fast, slow);
         // The iterator and the vector agree.
@@ -845,7 +875,7 @@ example.com CNAME .
             let t = read_triggers(Path::new("x"), &text, None).unwrap();
             assert!(t.skipped.is_empty(), "{:?}", t.skipped);
             let got: BTreeSet<Name> = t.domains.into_iter().collect();
-            let want: BTreeSet<Name> = map.values().map(|s| s.domain.clone()).collect();
+            let want: BTreeSet<Name> = map.values().map(|s| s.domain.to_name()).collect();
             assert_eq!(got, want);
         }
     }

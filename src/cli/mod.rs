@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand.
 
+mod check;
 mod rpz;
 mod serve;
 mod suspend;
@@ -22,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve DNS for the zones in zones/ (UDP and TCP on every dns.listen address).
     Serve(serve::ServeArgs),
+    /// Explain what kzdns answers for a name and why (records, allowlist evidence, verdict).
+    Check(check::CheckArgs),
     /// Suspend a .KZ / .ҚАЗ domain and every name below it: adds a row to suspensions.csv
     /// (validated, locked, written atomically).
     Suspend(suspend::SuspendArgs),
@@ -46,6 +49,7 @@ impl Cli {
     pub fn run(self) -> Result<(), ExitError> {
         match self.command {
             Command::Serve(args) => serve::run(args),
+            Command::Check(args) => check::run(args),
             Command::Suspend(args) => suspend::run_suspend(args),
             Command::Unsuspend(args) => suspend::run_unsuspend(args),
             Command::Suspensions(args) => suspend::run_list(args),

@@ -15,7 +15,7 @@ use crate::{
     names::normalize,
     policy::{
         PolicyError,
-        edit::{self, NewRow, RowOutcome, display_name},
+        edit::{self, NewRow, RowOutcome, display, display_name},
         suspensions,
     },
     rpz::{self, DEFAULT_NOTICE_TARGET, DEFAULT_ORIGIN, RpzError, RpzTarget},
@@ -217,14 +217,14 @@ fn import(args: ImportArgs) -> Result<(), ExitError> {
                 suspension, parent, ..
             } => {
                 below += usize::from(parent.is_some());
-                added.push(display_name(&suspension.domain));
+                added.push(display(&suspension.domain));
             }
             RowOutcome::Duplicate { existing, .. } => skipped
                 .entry("already suspended".into())
                 .or_default()
                 .push(format!(
                     "{} (line {}, {})",
-                    display_name(&existing.domain),
+                    display(&existing.domain),
                     existing.line,
                     existing.reason
                 )),

@@ -1,16 +1,19 @@
-//! `kzdns serve`: load config and zones, bind, serve until SIGTERM; `--check` loads and exits.
+//! `kzdns serve`: load config and zones, bind, serve DNS and the notice page until SIGTERM;
+//! `--check` loads and exits.
 
 use std::{net::SocketAddr, sync::Arc};
 
 use arc_swap::ArcSwap;
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info, warn};
+use tracing::{info, warn};
 
 use super::ConfigArg;
 use crate::{
     ExitError,
     config::Config,
+    notice::{self, NoticeListeners, NoticeState},
     policy::Policy,
+    reload::Reloader,
     server::{self, Listeners},
     signals::Signals,
     zones::ZoneSet,
@@ -63,6 +66,9 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
                 zone.node_count()
             );
         }
+        if notice::check_tls(&config.notice)? {
+            println!("notice https certificate and key: ok");
+        }
         return Ok(());
     }
 
@@ -72,18 +78,30 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
     runtime.block_on(async {
         let signals = Signals::install()?;
         let listeners = Listeners::bind(&config.dns.listen).await?;
+        let notice_listeners = NoticeListeners::bind(&config.notice).await?;
         let zones = Arc::new(ArcSwap::from_pointee(zones));
         let policy = Arc::new(ArcSwap::from_pointee(policy));
+        let notice_state = NoticeState::new(zones.clone(), policy.clone(), &config.notice);
         let shutdown = CancellationToken::new();
-        let reload = {
-            let (zones, policy, config) = (zones.clone(), policy.clone(), config.clone());
-            move || {
-                reload_zones(&config, &zones);
-                reload_policy(&config, &policy);
-            }
+        let reloader = Reloader::new(config.clone(), zones.clone(), policy.clone());
+        match reloader.watch_policy() {
+            Ok(watch) => drop(tokio::spawn(watch.run(shutdown.clone()))),
+            Err(error) => warn!(
+                dir = %config.policy.dir.display(), %error,
+                "cannot watch the policy folder; reload with SIGHUP"
+            ),
+        }
+        let on_hup = move || {
+            let reloader = reloader.clone();
+            tokio::task::spawn_blocking(move || reloader.reload_all());
         };
-        tokio::spawn(signals.watch(shutdown.clone(), reload));
-        server::serve(&config, zones, policy, listeners, shutdown).await?;
+        tokio::spawn(signals.watch(shutdown.clone(), on_hup));
+        let notice = notice::serve(notice_listeners, notice_state, shutdown.clone());
+        let (dns, ()) = tokio::join!(
+            server::serve(&config, zones, policy, listeners, shutdown),
+            notice
+        );
+        dns?;
         Ok(())
     })
 }
@@ -112,23 +130,4 @@ fn load_policy(config: &Config) -> Result<Policy, ExitError> {
         "policy loaded"
     );
     Ok(policy)
-}
-
-/// SIGHUP: reload the policy; a bad file keeps the policy in force.
-fn reload_policy(config: &Config, policy: &ArcSwap<Policy>) {
-    match load_policy(config) {
-        Ok(fresh) => policy.store(Arc::new(fresh)),
-        Err(error) => error!(%error, "policy reload rejected; the previous policy stays in force"),
-    }
-}
-
-/// SIGHUP: reload every zone; a bad file keeps the zones already being served.
-fn reload_zones(config: &Config, zones: &ArcSwap<ZoneSet>) {
-    match load_zones(config) {
-        Ok(fresh) => {
-            info!(zones = fresh.len(), "zones reloaded");
-            zones.store(Arc::new(fresh));
-        }
-        Err(error) => error!(%error, "zone reload rejected; still serving the previous zones"),
-    }
 }

@@ -10,7 +10,7 @@ use crate::{
     names::normalize,
     policy::{
         Reason, SUSPENSIONS_FILE, Suspension,
-        edit::{self, Current, EditError, NewRow, RowOutcome, display_name},
+        edit::{self, Current, EditError, NewRow, RowOutcome, display, display_name},
         suspensions,
     },
 };
@@ -111,7 +111,7 @@ fn describe(s: &Suspension) -> String {
 
 /// `bad.kz` or `xn--e1afmkfd.xn--80ao21a (пример.қаз)`.
 fn both_spellings(s: &Suspension) -> String {
-    let ascii = display_name(&s.domain);
+    let ascii = display(&s.domain);
     let unicode = unicode_name(s);
     if unicode == ascii {
         ascii
@@ -160,23 +160,16 @@ pub fn run_suspend(args: SuspendArgs) -> Result<(), ExitError> {
                 println!(
                     "note: {} is already suspended (line {}, {}); the new, more specific entry \
                      wins for {} and the names below it",
-                    display_name(&parent.domain),
+                    display(&parent.domain),
                     parent.line,
                     parent.reason,
-                    display_name(&suspension.domain)
+                    display(&suspension.domain)
                 );
             }
             if !below.is_empty() {
                 let names: Vec<String> = below
                     .iter()
-                    .map(|s| {
-                        format!(
-                            "{} (line {}, {})",
-                            display_name(&s.domain),
-                            s.line,
-                            s.reason
-                        )
-                    })
+                    .map(|s| format!("{} (line {}, {})", display(&s.domain), s.line, s.reason))
                     .collect();
                 println!(
                     "note: listed below it, keeping their own entries: {}",
@@ -193,7 +186,7 @@ pub fn run_suspend(args: SuspendArgs) -> Result<(), ExitError> {
             if existing.reason != requested.reason {
                 return Err(EditError::OtherReason {
                     path,
-                    domain: display_name(&existing.domain),
+                    domain: display(&existing.domain),
                     line: existing.line,
                     existing: existing.reason,
                     requested: requested.reason,
@@ -225,7 +218,9 @@ pub fn run_unsuspend(args: UnsuspendArgs) -> Result<(), ExitError> {
             });
         };
         let (new_text, lifted) = edit::remove(&path, text, &domain)?;
-        let still = Current::parse(&path, &new_text)?.covering(&domain).cloned();
+        let still = Current::parse(&path, &new_text)?
+            .covering(&lifted.domain)
+            .cloned();
         Ok((Some(new_text), (lifted, still)))
     })?;
     println!(
@@ -238,7 +233,7 @@ pub fn run_unsuspend(args: UnsuspendArgs) -> Result<(), ExitError> {
     if let Some(parent) = still_covered {
         println!(
             "note: it stays suspended through {} (line {}, {})",
-            display_name(&parent.domain),
+            display(&parent.domain),
             parent.line,
             parent.reason
         );
@@ -296,7 +291,7 @@ fn table(rows: &[&Suspension]) -> String {
         .iter()
         .map(|s| {
             [
-                display_name(&s.domain),
+                display(&s.domain),
                 unicode_name(s),
                 s.reason.to_string(),
                 one_line(&s.reference),

@@ -20,14 +20,15 @@ pub enum PolicyFileError {
     },
 }
 
-/// One data row: its 1-based line and its fields, trimmed.
-pub struct Row {
-    pub line: usize,
-    pub fields: Vec<String>,
-}
-
-/// Parses CSV `text` of `path` whose first non-comment line must be exactly `header`.
-pub fn rows(path: &Path, text: &str, header: &[&str]) -> Result<Vec<Row>, PolicyFileError> {
+/// Calls `row` with the 1-based line and the trimmed fields of every data row of CSV `text` from
+/// `path`, whose first non-comment line must be exactly `header`. Streams: a million-line file is
+/// never held as rows. A message returned by `row` becomes an error naming file and line.
+pub fn for_each_row<const N: usize>(
+    path: &Path,
+    text: &str,
+    header: &[&str; N],
+    mut row: impl FnMut(usize, [&str; N]) -> Result<(), String>,
+) -> Result<(), PolicyFileError> {
     let err = |line: usize, message: String| PolicyFileError::Line {
         path: path.to_owned(),
         line,
@@ -40,68 +41,102 @@ pub fn rows(path: &Path, text: &str, header: &[&str]) -> Result<Vec<Row>, Policy
         .from_reader(text.as_bytes());
     // The csv crate reports a record's position as where the previous one ended, before the
     // comment and blank lines it skipped, so the line is found from there by skipping them too.
-    let lines: Vec<(usize, &str)> = text
-        .split_inclusive('\n')
-        .scan(0, |offset, line| {
-            let start = *offset;
-            *offset += line.len();
-            Some((start, line))
-        })
-        .collect();
-    let line_at = |pos: Option<&csv::Position>| {
-        let Some(mut byte) = pos.map(|p| p.byte() as usize) else {
-            return 0;
-        };
-        // After a CRLF-terminated record the position may stop at the CR, before the LF.
-        if text.as_bytes().get(byte) == Some(&b'\n') {
-            byte += 1;
-        }
-        let first = lines
-            .partition_point(|(start, _)| *start <= byte)
-            .saturating_sub(1);
-        let skipped = lines[first..]
-            .iter()
-            .take_while(|(_, l)| l.trim().is_empty() || l.starts_with('#'))
-            .count();
-        first + skipped + 1
-    };
-    let mut out = Vec::new();
+    let mut line_of = LineFinder::new(text);
     let mut seen_header = false;
-    for record in reader.records() {
-        let record = record.map_err(|e| err(line_at(e.position()), e.to_string()))?;
-        let line = line_at(record.position());
-        let fields: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
-        if fields.iter().all(String::is_empty) {
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_of.at(p.byte() as usize));
+                return Err(err(line, e.to_string()));
+            }
+        }
+        let line = record
+            .position()
+            .map_or(0, |p| line_of.at(p.byte() as usize));
+        if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         if !seen_header {
-            if fields != header {
+            if record.iter().map(str::trim).ne(header.iter().copied()) {
+                let found: Vec<&str> = record.iter().map(str::trim).collect();
                 return Err(err(
                     line,
                     format!(
                         "the header must be `{}`, found `{}`",
                         header.join(","),
-                        fields.join(",")
+                        found.join(",")
                     ),
                 ));
             }
             seen_header = true;
             continue;
         }
-        if fields.len() != header.len() {
+        if record.len() != N {
             return Err(err(
                 line,
                 format!(
-                    "{} fields where the header has {} ({})",
-                    fields.len(),
-                    header.len(),
+                    "{} fields where the header has {N} ({})",
+                    record.len(),
                     header.join(",")
                 ),
             ));
         }
-        out.push(Row { line, fields });
+        let fields: [&str; N] = std::array::from_fn(|i| record.get(i).unwrap_or("").trim());
+        row(line, fields).map_err(|message| err(line, message))?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Byte offset → 1-based line, for offsets that only grow (one pass over the text in all).
+struct LineFinder<'t> {
+    text: &'t str,
+    /// Start of line `line`.
+    offset: usize,
+    line: usize,
+}
+
+impl<'t> LineFinder<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the first record at or after `byte`: comment and blank lines are skipped.
+    fn at(&mut self, mut byte: usize) -> usize {
+        // After a CRLF-terminated record the position may stop at the CR, before the LF.
+        if self.text.as_bytes().get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
+        if byte < self.offset {
+            *self = Self::new(self.text);
+        }
+        // Advance to the line holding `byte`.
+        while let Some(nl) = self.text[self.offset..].find('\n') {
+            if self.offset + nl >= byte {
+                break;
+            }
+            self.offset += nl + 1;
+            self.line += 1;
+        }
+        // Skip comment and blank lines.
+        let (mut offset, mut line) = (self.offset, self.line);
+        loop {
+            let rest = &self.text[offset..];
+            let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+            let current = &rest[..end];
+            if end == 0 || !(current.trim().is_empty() || current.starts_with('#')) {
+                return line;
+            }
+            offset += end;
+            line += 1;
+        }
+    }
 }
 
 /// Reads `path`; a missing file is an empty policy (`None`), any other read error is an error.
@@ -126,41 +161,50 @@ pub fn parse_date(s: &str) -> Result<time::Date, String> {
 mod tests {
     use super::*;
 
+    type Rows = Vec<(usize, Vec<String>)>;
+
+    fn rows<const N: usize>(text: &str, header: &[&str; N]) -> Result<Rows, PolicyFileError> {
+        let mut out = Vec::new();
+        for_each_row(Path::new("e.csv"), text, header, |line, fields| {
+            out.push((line, fields.map(str::to_owned).to_vec()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     #[test]
     fn rows_keep_line_numbers_and_skip_comments() {
-        let text = "# c\ndomain,provider\n\n# c2\na.kz,\"Cloud, Inc\"\nb.kz,x\n";
-        let rows = rows(Path::new("e.csv"), text, &["domain", "provider"]).unwrap();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].line, 5);
-        assert_eq!(rows[0].fields, ["a.kz", "Cloud, Inc"]);
-        assert_eq!(rows[1].line, 6);
+        let text = "# c\ndomain,provider\n\n# c2\na.kz,\"Cloud, Inc\"\nb.kz,x\n\n\n# end\nc.kz,\"multi\nline\"\nd.kz,y";
+        let rows = rows(text, &["domain", "provider"]).unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [5, 6, 10, 12]);
+        assert_eq!(rows[0].1, ["a.kz", "Cloud, Inc"]);
+        assert_eq!(rows[2].1, ["c.kz", "multi\nline"]);
     }
 
     #[test]
     fn crlf_files_have_the_same_line_numbers() {
         let text = "# c\r\ndomain,provider\r\n\r\na.kz,x\r\nb.kz,\"y\r\nz\"\r\nc.kz,w";
-        let rows = rows(Path::new("e.csv"), text, &["domain", "provider"]).unwrap();
-        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        let rows = rows(text, &["domain", "provider"]).unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
         assert_eq!(lines, [4, 5, 7]);
     }
 
     #[test]
-    fn bad_header_and_field_counts_name_the_line() {
-        let e = rows(Path::new("e.csv"), "domain\n", &["domain", "x"])
-            .err()
-            .unwrap();
+    fn bad_header_field_counts_and_row_errors_name_the_line() {
+        let e = rows("domain\n", &["domain", "x"]).err().unwrap();
         assert_eq!(
             e.to_string(),
             "e.csv:1: the header must be `domain,x`, found `domain`"
         );
-        let e = rows(
-            Path::new("e.csv"),
-            "domain,x\n# c\na,b,c\n",
-            &["domain", "x"],
-        )
-        .err()
-        .unwrap();
+        let e = rows("domain,x\n# c\na,b,c\n", &["domain", "x"])
+            .err()
+            .unwrap();
         assert!(e.to_string().starts_with("e.csv:3: 3 fields"), "{e}");
+        let e = for_each_row(Path::new("f.csv"), "h\n\n# c\nv\n", &["h"], |_, _| {
+            Err("bad".into())
+        });
+        assert_eq!(e.err().unwrap().to_string(), "f.csv:4: bad");
     }
 
     #[test]

@@ -212,12 +212,12 @@ mod tests {
         let name = wire("www.guarded.kz");
         let s = subject(&name, RecordType::A);
         assert!(
-            matches!(p.decide(&s, ips(&["104.16.0.1"]), TODAY), Verdict::Exempt(e) if e.document == "INV-1")
+            matches!(p.decide(&s, ips(&["104.16.0.1"]), TODAY), Verdict::Exempt(e) if &*e.document == "INV-1")
         );
         let later = date!(2027 - 01 - 01);
         assert!(matches!(
             p.decide(&s, ips(&["104.16.0.1"]), later),
-            Verdict::Violation { expired: Some(e), .. } if e.provider == "Cloudflare"
+            Verdict::Violation { expired: Some(e), .. } if &*e.provider == "Cloudflare"
         ));
     }
 

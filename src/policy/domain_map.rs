@@ -1,15 +1,26 @@
 //! A map from domains to values where an entry covers its domain and every name below it — the
 //! shape of suspensions and exemptions. A lookup walks the query name's ancestors, most specific
 //! first: one hash lookup per label, however many entries there are.
+//!
+//! Built for lists of a million entries: the values live in one dense `Vec` (in file order) and
+//! the hash table holds only `u32` positions into it, hashed by each value's wire-format key.
 
-use hickory_proto::rr::Name;
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
 
-use crate::names::{WireName, key_of};
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+use crate::names::{DomainKey, WireName};
+
+/// A value that knows its domain.
+pub trait Keyed {
+    fn domain(&self) -> &DomainKey;
+}
 
 #[derive(Debug, Clone)]
 pub struct DomainMap<T> {
-    entries: FxHashMap<Box<[u8]>, T>,
+    entries: Vec<T>,
+    index: HashTable<u32>,
     /// Most labels of any entry: deeper ancestors of a query name cannot match.
     max_labels: usize,
 }
@@ -17,24 +28,56 @@ pub struct DomainMap<T> {
 impl<T> Default for DomainMap<T> {
     fn default() -> Self {
         Self {
-            entries: FxHashMap::default(),
+            entries: Vec::new(),
+            index: HashTable::new(),
             max_labels: 0,
         }
     }
 }
 
-impl<T> DomainMap<T> {
-    /// Adds `domain`; returns the value already there, if any (and keeps it).
-    pub fn insert(&mut self, domain: &Name, value: T) -> Result<(), &T> {
-        let key = key_of(domain).expect("normalised names fit the wire");
-        self.max_labels = self.max_labels.max(usize::from(domain.num_labels()));
-        match self.entries.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => Err(e.into_mut()),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(value);
-                Ok(())
-            }
+fn hash(key: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(key)
+}
+
+impl<T: Keyed> DomainMap<T> {
+    /// Room for `n` entries without rehashing.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(n),
+            index: HashTable::with_capacity(n),
+            max_labels: 0,
         }
+    }
+
+    /// Adds `value` under its domain; if the domain is already listed, returns that entry and
+    /// keeps it.
+    pub fn insert(&mut self, value: T) -> Result<(), &T> {
+        let key = value.domain().as_bytes();
+        let h = hash(key);
+        let entries = &self.entries;
+        if let Some(&i) = self
+            .index
+            .find(h, |&i| entries[i as usize].domain().as_bytes() == key)
+        {
+            return Err(&self.entries[i as usize]);
+        }
+        let position = u32::try_from(self.entries.len()).expect("fewer than 4 billion entries");
+        self.max_labels = self.max_labels.max(value.domain().num_labels());
+        let entries = &self.entries;
+        self.index.insert_unique(h, position, |&i| {
+            hash(entries[i as usize].domain().as_bytes())
+        });
+        self.entries.push(value);
+        Ok(())
+    }
+
+    /// The entry listed with exactly this wire key.
+    pub fn get(&self, key: &[u8]) -> Option<&T> {
+        self.index
+            .find(hash(key), |&i| {
+                self.entries[i as usize].domain().as_bytes() == key
+            })
+            .map(|&i| &self.entries[i as usize])
     }
 
     /// The entry for `name` itself or its closest listed ancestor.
@@ -44,9 +87,16 @@ impl<T> DomainMap<T> {
         }
         (1..=name.num_labels().min(self.max_labels))
             .rev()
-            .find_map(|labels| self.entries.get(name.ancestor(labels)))
+            .find_map(|labels| self.get(name.ancestor(labels)))
     }
 
+    /// Whether a domain with exactly this wire key is listed.
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl<T> DomainMap<T> {
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -55,8 +105,9 @@ impl<T> DomainMap<T> {
         self.entries.is_empty()
     }
 
+    /// Entries in the order they were inserted (file order).
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.entries.values()
+        self.entries.iter()
     }
 }
 
@@ -65,15 +116,32 @@ mod tests {
     use super::*;
     use crate::names::normalize;
 
+    #[derive(Debug, PartialEq)]
+    struct Entry(DomainKey, u32);
+
+    impl Keyed for Entry {
+        fn domain(&self) -> &DomainKey {
+            &self.0
+        }
+    }
+
+    fn entry(domain: &str, n: u32) -> Entry {
+        Entry(
+            DomainKey::from_name(&normalize(domain).unwrap()).unwrap(),
+            n,
+        )
+    }
+
     #[test]
     fn an_entry_covers_its_subtree_and_the_most_specific_wins() {
         let mut map = DomainMap::default();
-        map.insert(&normalize("shop.kz").unwrap(), 1).unwrap();
-        map.insert(&normalize("www.shop.kz").unwrap(), 2).unwrap();
-        assert_eq!(map.insert(&normalize("SHOP.kz.").unwrap(), 3), Err(&1));
+        map.insert(entry("shop.kz", 1)).unwrap();
+        map.insert(entry("www.shop.kz", 2)).unwrap();
+        assert_eq!(map.insert(entry("SHOP.kz.", 3)).unwrap_err().1, 1);
+        assert_eq!(map.len(), 2);
         let at = |s: &str| {
             map.covering(&WireName::new(&normalize(s).unwrap()).unwrap())
-                .copied()
+                .map(|e| e.1)
         };
         assert_eq!(at("shop.kz"), Some(1));
         assert_eq!(at("a.b.shop.kz"), Some(1));
@@ -81,5 +149,18 @@ mod tests {
         assert_eq!(at("x.www.shop.kz"), Some(2));
         assert_eq!(at("kz"), None);
         assert_eq!(at("myshop.kz"), None);
+        assert_eq!(map.values().map(|e| e.1).collect::<Vec<_>>(), [1, 2]);
+    }
+
+    #[test]
+    fn many_entries_stay_findable() {
+        let mut map = DomainMap::with_capacity(10);
+        for i in 0..5000 {
+            map.insert(entry(&format!("d{i}.kz"), i)).unwrap();
+        }
+        for i in (0..5000).step_by(97) {
+            let name = WireName::new(&normalize(&format!("www.d{i}.kz")).unwrap()).unwrap();
+            assert_eq!(map.covering(&name).map(|e| e.1), Some(i));
+        }
     }
 }

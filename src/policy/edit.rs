@@ -23,7 +23,7 @@ use super::{
     csv_file::PolicyFileError,
     suspensions::{self, HEADER, Reason, Suspension, Suspensions},
 };
-use crate::names::WireName;
+use crate::names::{DomainKey, WireName};
 
 /// The comment a new suspensions.csv starts with.
 const NEW_FILE_COMMENT: &str = "\
@@ -108,10 +108,10 @@ impl NewRow {
         note: &str,
     ) -> Result<Self, EditError> {
         let raw = [domain, reason, reference, since, note].map(|f| f.trim().to_owned());
-        let suspension = suspensions::from_fields(&raw, 0).map_err(EditError::Row)?;
-        let ascii = suspension.domain.to_ascii();
+        let suspension = suspensions::from_fields(raw.each_ref().map(String::as_str), 0)
+            .map_err(EditError::Row)?;
         let mut fields = raw;
-        fields[0] = ascii.trim_end_matches('.').to_owned();
+        fields[0] = display(&suspension.domain);
         Ok(Self { suspension, fields })
     }
 
@@ -226,21 +226,22 @@ impl Current {
     }
 
     /// The suspension listed for exactly `domain`, if any.
-    pub fn get(&self, domain: &Name) -> Option<&Suspension> {
-        self.covering(domain).filter(|s| s.domain == *domain)
+    pub fn get(&self, domain: &DomainKey) -> Option<&Suspension> {
+        self.suspensions.get(domain.as_bytes())
     }
 
     /// The suspension that covers `domain`: its own, or its closest listed ancestor's.
-    pub fn covering(&self, domain: &Name) -> Option<&Suspension> {
-        self.suspensions.covering(&WireName::new(domain)?)
+    pub fn covering(&self, domain: &DomainKey) -> Option<&Suspension> {
+        self.suspensions
+            .covering(&WireName::new(&domain.to_name())?)
     }
 
     /// Listed domains strictly below `domain`.
-    pub fn below(&self, domain: &Name) -> Vec<&Suspension> {
+    pub fn below(&self, domain: &DomainKey) -> Vec<&Suspension> {
         let mut below: Vec<&Suspension> = self
             .suspensions
             .values()
-            .filter(|s| s.domain != *domain && domain.zone_of(&s.domain))
+            .filter(|s| is_below(s.domain.as_bytes(), domain.as_bytes()))
             .collect();
         below.sort_by_key(|s| s.line);
         below
@@ -315,7 +316,7 @@ pub fn add(path: &Path, text: &str, rows: Vec<NewRow>) -> Result<Added, EditErro
         push_line(&mut out, &mut line, &row.csv());
         current
             .suspensions
-            .insert(&domain, row.suspension.clone())
+            .insert(row.suspension.clone())
             .expect("checked above: not listed");
         outcomes.push(RowOutcome::Added {
             suspension: row.suspension,
@@ -335,13 +336,13 @@ pub fn add(path: &Path, text: &str, rows: Vec<NewRow>) -> Result<Added, EditErro
 /// every other byte is kept. Returns the new text and the suspension that was lifted.
 pub fn remove(path: &Path, text: &str, domain: &Name) -> Result<(String, Suspension), EditError> {
     let current = Current::parse(path, text)?;
-    let Some(listed) = current.get(domain) else {
+    let key = DomainKey::from_name(domain)
+        .ok_or_else(|| EditError::Row(format!("domain: {} is too long", display_name(domain))))?;
+    let Some(listed) = current.get(&key) else {
         return Err(EditError::NotListed {
             path: path.to_owned(),
             domain: display_name(domain),
-            covered_by: current
-                .covering(domain)
-                .map(|s| (display_name(&s.domain), s.line)),
+            covered_by: current.covering(&key).map(|s| (display(&s.domain), s.line)),
         });
     };
     let (_, range) = current
@@ -369,6 +370,25 @@ fn check_result(path: &Path, text: &str) -> Result<(), EditError> {
 /// `bad.kz` for `bad.kz.`: names as operators type them, in messages.
 pub fn display_name(name: &Name) -> String {
     name.to_ascii().trim_end_matches('.').to_owned()
+}
+
+/// [`display_name`] of a listed domain.
+pub fn display(domain: &DomainKey) -> String {
+    domain.to_ascii().trim_end_matches('.').to_owned()
+}
+
+/// Whether wire key `name` is strictly below wire key `ancestor` (both lower case).
+fn is_below(name: &[u8], ancestor: &[u8]) -> bool {
+    if name.len() <= ancestor.len() || !name.ends_with(ancestor) {
+        return false;
+    }
+    // The suffix must start on a label boundary.
+    let cut = name.len() - ancestor.len();
+    let mut at = 0;
+    while at < cut {
+        at += 1 + usize::from(name[at]);
+    }
+    at == cut
 }
 
 /// The lock file that serialises edits of `path`: `.suspensions.lock` for `suspensions.csv`.
@@ -500,6 +520,20 @@ mod tests {
         normalize(s).unwrap()
     }
 
+    fn key(s: &str) -> DomainKey {
+        DomainKey::from_name(&name(s)).unwrap()
+    }
+
+    #[test]
+    fn below_means_on_a_label_boundary() {
+        let k = |s: &str| key(s).as_bytes().to_vec();
+        assert!(is_below(&k("a.shop.kz"), &k("shop.kz")));
+        assert!(is_below(&k("x.y.shop.kz"), &k("shop.kz")));
+        assert!(!is_below(&k("myshop.kz"), &k("shop.kz")));
+        assert!(!is_below(&k("shop.kz"), &k("shop.kz")));
+        assert!(!is_below(&k("kz"), &k("shop.kz")));
+    }
+
     #[test]
     fn append_keeps_every_byte_and_reports_the_line() {
         let text = format!(
@@ -519,7 +553,7 @@ mod tests {
         let map = suspensions::parse(path(), &out).unwrap();
         let listed = Current::parse(path(), &out).unwrap();
         assert_eq!(map.len(), 2);
-        assert_eq!(listed.get(&name("bad.kz")).unwrap().line, 8);
+        assert_eq!(listed.get(&key("bad.kz")).unwrap().line, 8);
     }
 
     #[test]
@@ -578,8 +612,8 @@ mod tests {
         assert_eq!(suspension.line, 2);
         let map = suspensions::parse(path(), &out).unwrap();
         let read = map.values().next().unwrap();
-        assert_eq!(read.reference, "Case 2-1234/2026, Almaty");
-        assert_eq!(read.note, "says \"stop\"\nsecond line");
+        assert_eq!(&*read.reference, "Case 2-1234/2026, Almaty");
+        assert_eq!(&*read.note, "says \"stop\"\nsecond line");
         // A row added after it counts the quoted line break.
         let (out, outcome) = add_one(&out, row("c.kz", "malware", ""));
         let RowOutcome::Added { suspension, .. } = outcome else {
@@ -589,7 +623,7 @@ mod tests {
         assert_eq!(
             Current::parse(path(), &out)
                 .unwrap()
-                .get(&name("c.kz"))
+                .get(&key("c.kz"))
                 .unwrap()
                 .line,
             4
@@ -655,7 +689,7 @@ mod tests {
         let RowOutcome::Added { parent, below, .. } = outcome else {
             panic!()
         };
-        assert_eq!(parent.unwrap().domain, name("bad.kz"));
+        assert_eq!(parent.unwrap().domain, key("bad.kz"));
         assert!(below.is_empty());
         let (_, outcome) = add_one(&text, row("shop.kz", "court-order", ""));
         let RowOutcome::Added { parent, below, .. } = outcome else {
@@ -663,7 +697,7 @@ mod tests {
         };
         assert!(parent.is_none());
         assert_eq!(below.len(), 1);
-        assert_eq!(below[0].domain, name("x.shop.kz"));
+        assert_eq!(below[0].domain, key("x.shop.kz"));
     }
 
     #[test]

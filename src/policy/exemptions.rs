@@ -4,14 +4,13 @@
 
 use std::path::Path;
 
-use hickory_proto::rr::Name;
 use time::Date;
 
 use super::{
     csv_file::{self, PolicyFileError},
-    domain_map::DomainMap,
+    domain_map::{DomainMap, Keyed},
 };
-use crate::names::normalize;
+use crate::names::{DomainKey, normalize};
 
 /// The header of exemptions.csv (architecture.md).
 pub const HEADER: [&str; 4] = ["domain", "provider", "document", "expires"];
@@ -19,15 +18,21 @@ pub const HEADER: [&str; 4] = ["domain", "provider", "document", "expires"];
 /// One exemption as filed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exemption {
-    pub domain: Name,
+    pub domain: DomainKey,
     /// The protection service (`Cloudflare`, `StormWall`, ...).
-    pub provider: String,
+    pub provider: Box<str>,
     /// The document filed with the authority (invoice or hosting contract reference).
-    pub document: String,
+    pub document: Box<str>,
     /// Last day the exemption applies.
     pub expires: Date,
     /// Line in exemptions.csv, for `kzdns check`.
     pub line: usize,
+}
+
+impl Keyed for Exemption {
+    fn domain(&self) -> &DomainKey {
+        &self.domain
+    }
 }
 
 impl Exemption {
@@ -49,36 +54,30 @@ pub fn load(path: &Path) -> Result<Exemptions, PolicyFileError> {
 
 pub fn parse(path: &Path, text: &str) -> Result<Exemptions, PolicyFileError> {
     let mut map = Exemptions::default();
-    for row in csv_file::rows(path, text, &HEADER)? {
-        let err = |message: String| PolicyFileError::Line {
-            path: path.to_owned(),
-            line: row.line,
-            message,
-        };
-        let [domain, provider, document, expires] = &row.fields[..] else {
-            unreachable!("rows() checked the field count");
-        };
-        let domain = normalize(domain).map_err(|e| err(format!("domain: {e}")))?;
-        if provider.is_empty() || document.is_empty() {
-            return Err(err(
-                "provider and document are required: an exemption needs its evidence".into(),
-            ));
-        }
-        let expires = csv_file::parse_date(expires).map_err(|e| err(format!("expires: {e}")))?;
-        let exemption = Exemption {
-            domain: domain.clone(),
-            provider: provider.clone(),
-            document: document.clone(),
-            expires,
-            line: row.line,
-        };
-        if let Err(first) = map.insert(&domain, exemption) {
-            return Err(err(format!(
-                "{domain} is listed twice (first on line {})",
-                first.line
-            )));
-        }
-    }
+    csv_file::for_each_row(
+        path,
+        text,
+        &HEADER,
+        |line, [domain, provider, document, expires]| {
+            let name = normalize(domain).map_err(|e| format!("domain: {e}"))?;
+            let domain = DomainKey::from_name(&name).ok_or("domain: too long")?;
+            if provider.is_empty() || document.is_empty() {
+                return Err(
+                    "provider and document are required: an exemption needs its evidence".into(),
+                );
+            }
+            let expires = csv_file::parse_date(expires).map_err(|e| format!("expires: {e}"))?;
+            let exemption = Exemption {
+                domain,
+                provider: provider.into(),
+                document: document.into(),
+                expires,
+                line,
+            };
+            map.insert(exemption)
+                .map_err(|first| format!("{name} is listed twice (first on line {})", first.line))
+        },
+    )?;
     Ok(map)
 }
 
@@ -96,7 +95,7 @@ mod tests {
         assert_eq!(map.len(), 2);
         let name = WireName::new(&normalize("www.protected.shop.kz").unwrap()).unwrap();
         let e = map.covering(&name).unwrap();
-        assert_eq!(e.provider, "Cloudflare");
+        assert_eq!(&*e.provider, "Cloudflare");
         assert_eq!(e.line, 2);
         assert!(e.is_valid_on(date!(2027 - 06 - 30)));
         assert!(!e.is_valid_on(date!(2027 - 07 - 01)));

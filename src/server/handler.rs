@@ -4,12 +4,15 @@
 //! hickory's `Catalog` builds the reply's EDNS itself and hides the records from anything that
 //! could rewrite them, so kzdns answers from its own zone store and builds the reply here.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 use arc_swap::ArcSwap;
 use hickory_proto::{
     op::{Edns, Header, HeaderCounts, Metadata, OpCode, ResponseCode},
-    rr::{DNSClass, Record, RecordType},
+    rr::{DNSClass, Name, Record, RecordType},
     serialize::binary::BinEncoder,
 };
 use hickory_server::{
@@ -21,9 +24,9 @@ use ipnet::IpNet;
 use tracing::{debug, info, warn};
 
 use crate::{
-    enforce::{Action, Ede, NoticeTargets, enforce},
-    names::WireName,
-    policy::{Policy, Subject, Verdict},
+    enforce::NoticeTargets,
+    policy::{Policy, Verdict},
+    respond::{Decision, Outcome, respond},
     zones::{Answer, ZoneSet, record_wire_len},
 };
 
@@ -131,18 +134,20 @@ impl RequestHandler for DnsHandler {
         }
 
         let zones = self.zones.load();
-        let mut answer = zones.answer(qname, qtype);
-        let ede = self.apply_policy(request, &zones, &mut answer, qname, qtype);
-        if let (Some(ede), Some(edns)) = (&ede, response_edns.as_mut()) {
+        let policy = self.policy.load();
+        let today = time::OffsetDateTime::now_utc().date();
+        let outcome = respond(&zones, &policy, qname, qtype, self.settings.notice, today);
+        log_decision(request.src(), qname, qtype, &outcome);
+        if let (Some(ede), Some(edns)) = (&outcome.ede, response_edns.as_mut()) {
             ede.attach(edns);
         }
         debug!(
-            src = %request.src(), name = %qname, %qtype, rcode = %answer.rcode(),
-            answers = answer.answers.len(), "query"
+            src = %request.src(), name = %qname, %qtype, rcode = %outcome.answer.rcode(),
+            answers = outcome.answer.answers.len(), "query"
         );
         send_answer(
             request,
-            &answer,
+            &outcome.answer,
             response_edns.as_ref(),
             &mut response_handle,
         )
@@ -150,69 +155,32 @@ impl RequestHandler for DnsHandler {
     }
 }
 
-impl DnsHandler {
-    /// Judges the answer against the current policy and rewrites it per the mode; returns the
-    /// EDE to attach when the reply was changed.
-    fn apply_policy(
-        &self,
-        request: &Request,
-        zones: &ZoneSet,
-        answer: &mut Answer<'_>,
-        qname: &hickory_proto::rr::Name,
-        qtype: RecordType,
-    ) -> Option<Ede> {
-        // Names outside our zones were refused; nothing to judge.
-        answer.zone?;
-        let wire = WireName::new(qname)?;
-        let policy = self.policy.load();
-        let today = time::OffsetDateTime::now_utc().date();
-        let mut subject = Subject {
-            qname: &wire,
-            qtype,
-            infra_host: answer.infra_host,
-            chain_leaves: answer.chain_leaves,
-        };
-        let verdict = if qtype == RecordType::CNAME {
-            if answer.answers.is_empty() {
-                return None;
-            }
-            // The CNAME's own answer has no addresses: judge where it leads.
-            let v4 = zones.answer(qname, RecordType::A);
-            let v6 = zones.answer(qname, RecordType::AAAA);
-            subject.chain_leaves = v4.chain_leaves || v6.chain_leaves;
-            policy.decide(&subject, v4.addresses().chain(v6.addresses()), today)
-        } else {
-            policy.decide(&subject, answer.addresses(), today)
-        };
-        let src = request.src();
-        match &verdict {
-            Verdict::NotChecked | Verdict::Compliant | Verdict::InfraHost => return None,
-            Verdict::Unjudged => {
-                info!(%src, name = %qname, %qtype, "policy: CNAME chain leaves our zones and no resolver follows it; not judged");
-                return None;
-            }
-            Verdict::Exempt(e) => {
-                debug!(%src, name = %qname, %qtype, provider = %e.provider, document = %e.document, "policy: exempt");
-                return None;
-            }
-            Verdict::Violation {
-                expired: Some(e), ..
-            } => {
+/// Logs every policy action once, at a level operators keep on in production.
+fn log_decision(src: SocketAddr, qname: &Name, qtype: RecordType, outcome: &Outcome<'_, '_>) {
+    let action = outcome.action.as_str();
+    match &outcome.decision {
+        Decision::Suspended(s) => info!(
+            %src, name = %qname, %qtype, action, ground = %s.reason, reference = %s.reference,
+            domain = %s.domain, "policy action"
+        ),
+        Decision::Hosting(Verdict::Violation { foreign, expired }) => {
+            if let Some(e) = expired {
                 warn!(name = %qname, exemption = %e.domain, expired = %e.expires, "policy: exemption expired; it no longer applies");
             }
-            Verdict::Violation { .. } => {}
-        }
-        let origin = answer.zone.and_then(|z| WireName::new(z.origin()));
-        let mode = policy.mode_for(origin.as_ref());
-        let (action, ede) = enforce(&verdict, mode, answer, qname, qtype, self.settings.notice);
-        if let Verdict::Violation { foreign, .. } = &verdict {
             info!(
-                %src, name = %qname, %qtype, action = action.as_str(), ground = "hosting-outside-kz",
+                %src, name = %qname, %qtype, action, ground = "hosting-outside-kz",
                 addresses = ?foreign, "policy action"
             );
         }
-        debug_assert!(action != Action::Pass);
-        ede
+        Decision::Hosting(Verdict::Unjudged) => info!(
+            %src, name = %qname, %qtype,
+            "policy: CNAME chain leaves our zones and no resolver follows it; not judged"
+        ),
+        Decision::Hosting(Verdict::Exempt(e)) => debug!(
+            %src, name = %qname, %qtype, provider = %e.provider, document = %e.document,
+            "policy: exempt"
+        ),
+        Decision::Hosting(_) => {}
     }
 }
 
@@ -222,7 +190,7 @@ impl DnsHandler {
     async fn transfer<R: ResponseHandler>(
         &self,
         request: &Request,
-        qname: &hickory_proto::rr::Name,
+        qname: &Name,
         edns: Option<&Edns>,
         response_handle: &mut R,
     ) -> ResponseInfo {

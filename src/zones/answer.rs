@@ -66,6 +66,26 @@ impl<'z> Answer<'z> {
         }
     }
 
+    /// An authoritative answer from `zone` that policy builds itself (a suspension), starting empty.
+    pub fn authoritative_from(zone: &'z Zone) -> Self {
+        Self {
+            kind: AnswerKind::Positive,
+            authoritative: true,
+            zone: Some(zone),
+            ..Self::not_ours()
+        }
+    }
+
+    /// Makes this a NODATA answer: no records, the zone's SOA in the authority section.
+    pub fn set_nodata(&mut self) {
+        self.replace_answers(Vec::new());
+        self.kind = AnswerKind::NoData;
+        if let Some(zone) = self.zone {
+            let (soa, len) = zone.negative_soa();
+            Self::push_borrowed(&mut self.authority, &mut self.wire_len, soa, len);
+        }
+    }
+
     /// The RCODE this answer is sent with.
     pub fn rcode(&self) -> ResponseCode {
         match self.kind {

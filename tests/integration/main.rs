@@ -1,12 +1,16 @@
 //! Integration tests: the real `kzdns` binary on free loopback ports, real zone files from
-//! `tests/data/`, and real DNS clients (hickory's client, raw hickory-proto messages, and `dig`).
+//! `tests/data/`, and real DNS clients (hickory's client, raw hickory-proto messages, and `dig`);
+//! the notice page over HTTP, HTTPS and in headless Chromium.
 
 mod authoritative;
+mod check;
 mod cli;
 mod dig;
 mod malformed;
+mod notice;
 mod policy;
 mod startup;
 mod support;
+mod suspensions;
 mod transfer;
 mod truncation;

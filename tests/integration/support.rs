@@ -41,7 +41,11 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// Every bound UDP address, in `dns.listen` order.
     pub udp_addrs: Vec<SocketAddr>,
-    /// Holds the config file (`kzdns.toml`) and the policy folder (`policy/`) for as long as the
+    /// The notice page's HTTP listener, as logged (`listening on http ADDR`).
+    pub http_addr: Option<SocketAddr>,
+    /// The notice page's HTTPS listener, when `notice.tls_listen` is configured.
+    pub https_addr: Option<SocketAddr>,
+    /// Holds the config file (and the policy folder, for `Setup::start`) for as long as the
     /// server runs.
     dir: tempfile::TempDir,
     log: Arc<Mutex<Vec<String>>>,
@@ -57,6 +61,11 @@ pub struct Setup {
     zones_extra: String,
     mode: String,
     exemptions: Option<String>,
+    suspensions: Option<String>,
+    /// Lines appended to the `[notice]` table (which always has `listen = "127.0.0.1:0"`).
+    notice_extra: String,
+    /// Files written into the server's folder (beside the config file) before it starts.
+    files: Vec<(String, Vec<u8>)>,
     /// Extra files for the allowlist folder (beside the shipped ones).
     allowlist_extra: Vec<(String, String)>,
     /// Whole tables appended at the end.
@@ -71,6 +80,9 @@ impl Setup {
             zones_extra: String::new(),
             mode: "audit".into(),
             exemptions: None,
+            suspensions: None,
+            notice_extra: String::new(),
+            files: Vec::new(),
             allowlist_extra: Vec::new(),
             tables: String::new(),
         }
@@ -99,6 +111,24 @@ impl Setup {
 
     pub fn exemptions(mut self, csv: &str) -> Self {
         self.exemptions = Some(csv.to_owned());
+        self
+    }
+
+    /// `policy/suspensions.csv` (header included).
+    pub fn suspensions(mut self, csv: &str) -> Self {
+        self.suspensions = Some(csv.to_owned());
+        self
+    }
+
+    /// Lines appended to the `[notice]` table.
+    pub fn notice_extra(mut self, lines: &str) -> Self {
+        self.notice_extra = lines.to_owned();
+        self
+    }
+
+    /// A file at `rel` beside the config file (relative config paths resolve there).
+    pub fn file(mut self, rel: &str, content: impl Into<Vec<u8>>) -> Self {
+        self.files.push((rel.to_owned(), content.into()));
         self
     }
 
@@ -131,13 +161,23 @@ impl Setup {
         if let Some(csv) = &self.exemptions {
             std::fs::write(policy.join("exemptions.csv"), csv).unwrap();
         }
+        if let Some(csv) = &self.suspensions {
+            std::fs::write(policy.join("suspensions.csv"), csv).unwrap();
+        }
+        for (rel, content) in &self.files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
         let config = format!(
-            "[dns]\n{}\n[zones]\ndir = {:?}\n{}\n[policy]\ndir = {:?}\nmode = {:?}\n{}",
+            "[dns]\n{}\n[zones]\ndir = {:?}\n{}\n[policy]\ndir = {:?}\nmode = {:?}\n\
+             [notice]\nlisten = \"127.0.0.1:0\"\n{}\n{}",
             self.dns,
             self.zones.display().to_string(),
             self.zones_extra,
             policy.display().to_string(),
             self.mode,
+            self.notice_extra,
             self.tables
         );
         TestServer::start_in(dir, &config)
@@ -158,10 +198,15 @@ impl TestServer {
     fn start_in(dir: tempfile::TempDir, config: &str) -> Self {
         let path = dir.path().join("kzdns.toml");
         std::fs::write(&path, config).unwrap();
-        let listen_count = toml::from_str::<toml::Table>(config)
-            .ok()
+        let table = toml::from_str::<toml::Table>(config).ok();
+        let listen_count = table
+            .as_ref()
             .and_then(|t| t.get("dns")?.get("listen")?.as_array().map(|a| a.len()))
             .unwrap_or(1);
+        let want_https = table
+            .as_ref()
+            .and_then(|t| t.get("notice")?.get("tls_listen"))
+            .is_some();
         let mut child = Command::new(KZDNS)
             .arg("serve")
             .arg("--config")
@@ -185,7 +230,8 @@ impl TestServer {
         });
         let deadline = Instant::now() + START_TIMEOUT;
         let (mut udp, mut tcp) = (Vec::new(), Vec::new());
-        while tcp.len() < listen_count {
+        let (mut http, mut https) = (None, None);
+        while tcp.len() < listen_count || http.is_none() || (want_https && https.is_none()) {
             let left = deadline.saturating_duration_since(Instant::now());
             let Ok(line) = rx.recv_timeout(left) else {
                 let _ = child.kill();
@@ -197,20 +243,19 @@ impl TestServer {
             if let Some(addr) = bound_addr(&line, "tcp") {
                 tcp.push(addr);
             }
+            http = http.or(bound_addr(&line, "http"));
+            https = https.or(bound_addr(&line, "https"));
         }
         assert_eq!(udp[0], tcp[0], "UDP and TCP share one port");
         Self {
             child,
             addr: udp[0],
             udp_addrs: udp,
+            http_addr: http,
+            https_addr: https,
             dir,
             log,
         }
-    }
-
-    /// The folder holding the server's `kzdns.toml` and `policy/`.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
     }
 
     /// Everything the server logged so far.
@@ -218,9 +263,25 @@ impl TestServer {
         self.log.lock().unwrap().join("\n")
     }
 
+    /// The policy folder the server watches (in the test's temp dir).
+    pub fn policy_dir(&self) -> PathBuf {
+        self.dir.path().join("policy")
+    }
+
     /// Waits (bounded) until the server has logged a line containing `needle`.
     pub fn logged(&self, needle: &str) -> bool {
         eventually(Duration::from_secs(5), || self.log().contains(needle))
+    }
+
+    /// A file in the server's folder (`policy/suspensions.csv`, ...), for edits before a reload.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The notice page's HTTP address.
+    pub fn http(&self) -> SocketAddr {
+        self.http_addr
+            .expect("the notice page's HTTP listener was logged")
     }
 
     pub fn pid(&self) -> u32 {
@@ -421,4 +482,87 @@ pub fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     check()
+}
+
+/// An HTTP response as a test sees it.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Header names lower-cased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request over a new connection, written by hand so the test controls every byte
+/// of the `Host` header (UTF-8, ports, IPv6 literals); `headers` are extra `Name: value` pairs.
+pub fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> HttpResponse {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    http_exchange(stream, method, host, path, headers)
+}
+
+/// GET with a Host header, nothing else.
+pub fn http_get(addr: SocketAddr, host: &str, path: &str) -> HttpResponse {
+    http_request(addr, "GET", host, path, &[])
+}
+
+/// Writes one request on `stream` and reads the response until the server closes.
+pub fn http_exchange(
+    mut stream: impl Read + Write,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> HttpResponse {
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    if let Err(error) = stream.read_to_end(&mut raw) {
+        // A TLS peer that closes without close_notify: what arrived is the response.
+        assert!(
+            error.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty(),
+            "{error}"
+        );
+    }
+    let text = String::from_utf8(raw).expect("a UTF-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    HttpResponse {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
 }

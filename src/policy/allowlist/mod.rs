@@ -298,10 +298,15 @@ impl AllowlistBuilder {
 
     /// Compiles the rule. Infallible: every input was checked when it was added.
     pub fn build(mut self) -> Allowlist {
-        self.registered.sort_by_key(|e| key(&e.net));
-        self.operator.sort_by_key(|e| key(&e.net));
-        self.routes.sort_by_key(|r| key(&r.net));
-        self.asns.sort_by_key(|a| (a.first, a.last));
+        // Records of one prefix stay in load order (file, line), for `explain`.
+        self.registered
+            .sort_unstable_by_key(|e| (key(&e.net), e.src.file, e.src.line));
+        self.operator
+            .sort_unstable_by_key(|e| (key(&e.net), e.src.file, e.src.line));
+        self.routes
+            .sort_unstable_by_key(|r| (key(&r.net), r.src.file, r.src.line));
+        self.asns
+            .sort_unstable_by_key(|a| (a.first, a.last, a.src.file, a.src.line));
         let kz_asns = table::merge(
             self.asns
                 .iter()
@@ -334,8 +339,9 @@ impl AllowlistBuilder {
             kz_asns,
             routing: self.routing,
         };
-        let (v4_spans, v4) = detail.compile(false);
-        let (v6_spans, v6) = detail.compile(true);
+        let origin_flags = detail.origin_flags();
+        let (v4_spans, v4) = detail.compile(false, &origin_flags);
+        let (v6_spans, v6) = detail.compile(true, &origin_flags);
         let (v4_table, v6_table) = (RangeTable::new(&v4_spans), RangeTable::new(&v6_spans));
         let mut files = FileCounts::default();
         for (kind, _) in &detail.files {
@@ -479,9 +485,26 @@ impl Detail {
             .unwrap_or_default()
     }
 
-    fn asn_is_kz(&self, asn: u32) -> bool {
-        let i = self.kz_asns.partition_point(|&(first, _)| first <= asn);
-        i > 0 && self.kz_asns[i - 1].1 >= asn
+    /// For each entry of the origin pool, whether it is a KZ ASN: one sort and a merge against the
+    /// KZ ranges, instead of a cache-missing binary search per route, which dominated building a
+    /// 1 M-route table.
+    fn origin_flags(&self) -> Vec<bool> {
+        let mut order: Vec<(u32, u32)> = self
+            .origin_pool
+            .iter()
+            .zip(0u32..)
+            .map(|(&asn, i)| (asn, i))
+            .collect();
+        order.sort_unstable();
+        let mut flags = vec![false; order.len()];
+        let mut ranges = self.kz_asns.iter().peekable();
+        for (asn, i) in order {
+            while ranges.next_if(|&&(_, last)| last < asn).is_some() {}
+            if ranges.peek().is_some_and(|&&(first, _)| first <= asn) {
+                flags[i as usize] = true;
+            }
+        }
+        flags
     }
 
     /// Every `.asn` / delegated line listing `asn`, in load order.
@@ -518,7 +541,7 @@ impl Detail {
 
     /// Evaluates the rule on every elementary interval of one family and returns the merged
     /// spans that are in Kazakhstan.
-    fn compile(&self, v6: bool) -> (Vec<Span>, FamilyOutcome) {
+    fn compile(&self, v6: bool, origin_flags: &[bool]) -> (Vec<Span>, FamilyOutcome) {
         let spans = |list: &[Entry]| {
             table::merge(
                 Self::family(list, v6)
@@ -534,9 +557,11 @@ impl Detail {
             .chunk_by(|a, b| key(&a.net) == key(&b.net))
             .map(|group| {
                 let (s, e) = span(&group[0].net);
-                let kz = group
-                    .iter()
-                    .all(|r| self.origins(r).iter().all(|&a| self.asn_is_kz(a)));
+                let kz = group.iter().all(|r| {
+                    let (start, count) = (r.origins.0 as usize, r.origins.1 as usize);
+                    let flags = origin_flags.get(start..start + count).unwrap_or_default();
+                    flags.iter().all(|&kz| kz)
+                });
                 (s, e, kz)
             })
             .collect();

@@ -103,11 +103,13 @@ fn parse_count(token: &str, what: &str) -> Result<u64, String> {
 
 /// One CAIDA pfx2as line: `address<TAB>length<TAB>origins`.
 fn pfx2as(content: &str) -> Result<(IpNet, Vec<u32>), String> {
-    let fields: Vec<&str> = content.split_whitespace().collect();
-    let &[addr, len, origins] = fields.as_slice() else {
+    let mut fields = content.split_whitespace();
+    let (Some(addr), Some(len), Some(origins), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
         return Err(format!(
             "expected 3 fields (address, prefix length, origin AS), found {}",
-            fields.len()
+            content.split_whitespace().count()
         ));
     };
     let addr: IpAddr = addr
