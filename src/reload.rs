@@ -12,6 +12,7 @@ use tracing::{error, info};
 
 use crate::{
     config::Config,
+    metrics::metrics,
     policy::{Policy, PolicyError, Suspensions},
     zones::{ZoneLoadError, ZoneSet},
 };
@@ -60,6 +61,7 @@ impl Reloader {
             took_ms = started.elapsed().as_millis() as u64,
             "policy reloaded"
         );
+        metrics().policy_loaded(&fresh, true);
         self.policy.store(Arc::new(fresh));
         Ok(())
     }
@@ -69,6 +71,7 @@ impl Reloader {
         let _one_at_a_time = self.serial.lock().unwrap_or_else(|e| e.into_inner());
         let fresh = ZoneSet::load_dir(&self.config.zones.dir)?;
         info!(zones = fresh.len(), "zones reloaded");
+        metrics().zones_loaded(&fresh, true);
         self.zones.store(Arc::new(fresh));
         Ok(())
     }
@@ -76,6 +79,7 @@ impl Reloader {
     /// Reloads zones and policy (SIGHUP), each kept as it was when its files are bad.
     pub fn reload_all(&self) {
         if let Err(error) = self.reload_zones() {
+            metrics().zone_reload_failed();
             error!(%error, "zone reload rejected; still serving the previous zones");
         }
         self.reload_policy_logged();
@@ -83,6 +87,7 @@ impl Reloader {
 
     fn reload_policy_logged(&self) {
         if let Err(error) = self.reload_policy() {
+            metrics().policy_reload_failed();
             error!(%error, "policy reload rejected; the previous policy stays in force");
         }
     }

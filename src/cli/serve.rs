@@ -11,6 +11,7 @@ use super::ConfigArg;
 use crate::{
     ExitError,
     config::Config,
+    metrics,
     notice::{self, NoticeListeners, NoticeState},
     policy::Policy,
     reload::Reloader,
@@ -79,6 +80,7 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
         let signals = Signals::install()?;
         let listeners = Listeners::bind(&config.dns.listen).await?;
         let notice_listeners = NoticeListeners::bind(&config.notice).await?;
+        let metrics_listener = metrics::bind(config.metrics.listen).await?;
         let zones = Arc::new(ArcSwap::from_pointee(zones));
         let policy = Arc::new(ArcSwap::from_pointee(policy));
         let notice_state = NoticeState::new(zones.clone(), policy.clone(), &config.notice);
@@ -96,12 +98,17 @@ pub fn run(args: ServeArgs) -> Result<(), ExitError> {
             tokio::task::spawn_blocking(move || reloader.reload_all());
         };
         tokio::spawn(signals.watch(shutdown.clone(), on_hup));
+        metrics::metrics().zones_loaded(&zones.load(), false);
+        metrics::metrics().policy_loaded(&policy.load(), false);
         let notice = notice::serve(notice_listeners, notice_state, shutdown.clone());
-        let (dns, ()) = tokio::join!(
+        let metrics_server = metrics::serve(metrics_listener, shutdown.clone());
+        let (dns, (), metrics_result) = tokio::join!(
             server::serve(&config, zones, policy, listeners, shutdown),
-            notice
+            notice,
+            metrics_server
         );
         dns?;
+        metrics_result?;
         Ok(())
     })
 }

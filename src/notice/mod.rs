@@ -18,13 +18,7 @@ pub mod lookup;
 pub mod page;
 pub mod texts;
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Instant,
-};
+use std::{sync::Arc, time::Instant};
 
 use arc_swap::ArcSwap;
 use axum::{
@@ -38,7 +32,7 @@ use axum::{
             REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
         },
     },
-    middleware::map_response_with_state,
+    middleware::map_response,
     response::Response,
     routing::get,
 };
@@ -49,7 +43,9 @@ pub use listen::{NoticeError, NoticeListeners, check_tls, serve};
 use lookup::Finding;
 use texts::Lang;
 
-use crate::{config::NoticeConfig, enforce::NoticeTargets, policy::Policy, zones::ZoneSet};
+use crate::{
+    config::NoticeConfig, enforce::NoticeTargets, metrics::metrics, policy::Policy, zones::ZoneSet,
+};
 
 /// The probe path.
 pub const HEALTH_PATH: &str = "/healthz";
@@ -67,8 +63,6 @@ pub struct NoticeState {
     /// The addresses the DNS side hands out for rewritten names: needed to judge, as the DNS
     /// side does, whether a hosting violation is sent here.
     targets: NoticeTargets,
-    /// Responses by status, for the metrics endpoint.
-    counters: Arc<ResponseCounters>,
 }
 
 impl NoticeState {
@@ -85,47 +79,17 @@ impl NoticeState {
                 ipv4: config.ipv4,
                 ipv6: config.ipv6,
             },
-            counters: Arc::default(),
         }
-    }
-
-    /// The response counters (for the metrics endpoint).
-    pub fn counters(&self) -> Arc<ResponseCounters> {
-        self.counters.clone()
-    }
-}
-
-/// Responses served, by status. The metrics issue exports these as `kzdns_notice_responses_total`
-/// labelled by code; counting happens once per response, in [`finish`].
-#[derive(Debug, Default)]
-pub struct ResponseCounters {
-    /// 200: a notice or the health probe.
-    pub ok: AtomicU64,
-    /// 404: a host with nothing to say about.
-    pub not_found: AtomicU64,
-    /// Anything else (405 for other methods, 400 from hyper is not seen here).
-    pub other: AtomicU64,
-}
-
-impl ResponseCounters {
-    fn count(&self, status: StatusCode) {
-        let counter = match status {
-            StatusCode::OK => &self.ok,
-            StatusCode::NOT_FOUND => &self.not_found,
-            _ => &self.other,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 /// The notice page's routes.
 pub fn router(state: NoticeState) -> Router {
-    let counters = state.counters.clone();
     Router::new()
         .route(HEALTH_PATH, get(healthz))
         // Any other path on any host: people follow deep links into a suspended site.
         .fallback_service(get(notice).with_state(state))
-        .layer(map_response_with_state(counters, finish))
+        .layer(map_response(finish))
 }
 
 async fn healthz() -> Response {
@@ -179,8 +143,9 @@ async fn notice(State(state): State<NoticeState>, headers: HeaderMap, uri: Uri) 
 }
 
 /// Headers on every response, whatever route, status or method; and the count by status.
-async fn finish(State(counters): State<Arc<ResponseCounters>>, mut response: Response) -> Response {
-    counters.count(response.status());
+/// Counts every response by status and sets the security headers on it.
+async fn finish(mut response: Response) -> Response {
+    metrics().notice_response(response.status().as_u16());
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
@@ -198,27 +163,4 @@ async fn finish(State(counters): State<Arc<ResponseCounters>>, mut response: Res
     // axum sets Content-Length from the body before it empties HEAD responses, so HEAD and GET
     // carry the same one.
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn responses_are_counted_by_status() {
-        let counters = ResponseCounters::default();
-        for status in [StatusCode::OK, StatusCode::OK, StatusCode::NOT_FOUND] {
-            counters.count(status);
-        }
-        counters.count(StatusCode::METHOD_NOT_ALLOWED);
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        assert_eq!(
-            (
-                get(&counters.ok),
-                get(&counters.not_found),
-                get(&counters.other)
-            ),
-            (2, 1, 1)
-        );
-    }
 }

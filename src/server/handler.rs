@@ -7,6 +7,7 @@
 use std::{
     net::{IpAddr, SocketAddr},
     sync::Arc,
+    time::Instant,
 };
 
 use arc_swap::ArcSwap;
@@ -25,7 +26,8 @@ use tracing::{debug, info, warn};
 
 use crate::{
     enforce::NoticeTargets,
-    policy::{Policy, Verdict},
+    metrics::{Proto, metrics},
+    policy::{Policy, Reason, Verdict},
     respond::{Decision, Outcome, respond},
     zones::{Answer, ZoneSet, record_wire_len},
 };
@@ -97,6 +99,29 @@ impl RequestHandler for DnsHandler {
     async fn handle_request<R: ResponseHandler, T: Time>(
         &self,
         request: &Request,
+        response_handle: R,
+    ) -> ResponseInfo {
+        let started = Instant::now();
+        let info = self.reply(request, response_handle).await;
+        let proto = match request.protocol() {
+            Protocol::Tcp => Proto::Tcp,
+            _ => Proto::Udp,
+        };
+        let qtype = request
+            .queries
+            .queries()
+            .first()
+            .map_or(RecordType::Unknown(0), |q| q.query_type());
+        metrics().query(proto, qtype, info.response_code, started.elapsed());
+        info
+    }
+}
+
+impl DnsHandler {
+    /// Answers one request; every reply is built here.
+    async fn reply<R: ResponseHandler>(
+        &self,
+        request: &Request,
         mut response_handle: R,
     ) -> ResponseInfo {
         let mut response_edns = self.response_edns(request);
@@ -155,9 +180,14 @@ impl RequestHandler for DnsHandler {
     }
 }
 
-/// Logs every policy action once, at a level operators keep on in production.
+/// Logs every policy action once, at a level operators keep on in production, and counts it.
 fn log_decision(src: SocketAddr, qname: &Name, qtype: RecordType, outcome: &Outcome<'_, '_>) {
     let action = outcome.action.as_str();
+    match &outcome.decision {
+        Decision::Suspended(s) => metrics().action(outcome.action, s.reason.code()),
+        Decision::Hosting(Verdict::NotChecked) => {}
+        Decision::Hosting(_) => metrics().action(outcome.action, Reason::HostingOutsideKz.code()),
+    }
     match &outcome.decision {
         Decision::Suspended(s) => info!(
             %src, name = %qname, %qtype, action, ground = %s.reason, reference = %s.reference,
@@ -172,10 +202,13 @@ fn log_decision(src: SocketAddr, qname: &Name, qtype: RecordType, outcome: &Outc
                 addresses = ?foreign, "policy action"
             );
         }
-        Decision::Hosting(Verdict::Unjudged) => info!(
-            %src, name = %qname, %qtype,
-            "policy: CNAME chain leaves our zones and no resolver follows it; not judged"
-        ),
+        Decision::Hosting(Verdict::Unjudged) => {
+            metrics().unjudged.inc();
+            info!(
+                %src, name = %qname, %qtype,
+                "policy: CNAME chain leaves our zones and no resolver follows it; not judged"
+            )
+        }
         Decision::Hosting(Verdict::Exempt(e)) => debug!(
             %src, name = %qname, %qtype, provider = %e.provider, document = %e.document,
             "policy: exempt"

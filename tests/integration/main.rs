@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod dig;
 mod malformed;
+mod metrics;
 mod notice;
 mod policy;
 mod startup;

@@ -45,6 +45,8 @@ pub struct TestServer {
     pub http_addr: Option<SocketAddr>,
     /// The notice page's HTTPS listener, when `notice.tls_listen` is configured.
     pub https_addr: Option<SocketAddr>,
+    /// The Prometheus endpoint (`listening on metrics ADDR`).
+    pub metrics_addr: SocketAddr,
     /// Holds the config file (and the policy folder, for `Setup::start`) for as long as the
     /// server runs.
     dir: tempfile::TempDir,
@@ -171,7 +173,7 @@ impl Setup {
         }
         let config = format!(
             "[dns]\n{}\n[zones]\ndir = {:?}\n{}\n[policy]\ndir = {:?}\nmode = {:?}\n\
-             [notice]\nlisten = \"127.0.0.1:0\"\n{}\n{}",
+             [notice]\nlisten = \"127.0.0.1:0\"\n{}\n[metrics]\nlisten = \"127.0.0.1:0\"\n{}",
             self.dns,
             self.zones.display().to_string(),
             self.zones_extra,
@@ -230,8 +232,12 @@ impl TestServer {
         });
         let deadline = Instant::now() + START_TIMEOUT;
         let (mut udp, mut tcp) = (Vec::new(), Vec::new());
-        let (mut http, mut https) = (None, None);
-        while tcp.len() < listen_count || http.is_none() || (want_https && https.is_none()) {
+        let (mut http, mut https, mut metrics) = (None, None, None);
+        while tcp.len() < listen_count
+            || http.is_none()
+            || metrics.is_none()
+            || (want_https && https.is_none())
+        {
             let left = deadline.saturating_duration_since(Instant::now());
             let Ok(line) = rx.recv_timeout(left) else {
                 let _ = child.kill();
@@ -245,6 +251,7 @@ impl TestServer {
             }
             http = http.or(bound_addr(&line, "http"));
             https = https.or(bound_addr(&line, "https"));
+            metrics = metrics.or(bound_addr(&line, "metrics"));
         }
         assert_eq!(udp[0], tcp[0], "UDP and TCP share one port");
         Self {
@@ -253,6 +260,7 @@ impl TestServer {
             udp_addrs: udp,
             http_addr: http,
             https_addr: https,
+            metrics_addr: metrics.expect("waited for it"),
             dir,
             log,
         }
