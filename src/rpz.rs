@@ -159,11 +159,18 @@ fn owners(domain: &DomainKey, origin: &Name) -> Option<(Name, Name)> {
     Some((owner, wildcard))
 }
 
+/// Whether `*.domain.<origin>` fits in the 255 octets of a wire-format name.
+fn fits(domain: &DomainKey, origin: &Name) -> bool {
+    let origin_wire: usize = origin.iter().map(|l| l.len() + 1).sum::<usize>() + 1;
+    // domain's bytes without its root octet, then the origin, then the `*` label in front.
+    domain.as_bytes().len() - 1 + origin_wire + 2 <= 255
+}
+
 /// The suspensions whose domain is too long to sit under `origin` (left out of the zone).
 pub fn too_long<'a>(suspensions: &'a Suspensions, origin: &Name) -> Vec<&'a Suspension> {
     let mut out: Vec<&Suspension> = suspensions
         .values()
-        .filter(|s| owners(&s.domain, origin).is_none())
+        .filter(|s| !fits(&s.domain, origin))
         .collect();
     out.sort_by_key(|s| s.line);
     out
@@ -278,7 +285,7 @@ pub fn render_zone(
 ) -> String {
     let entries: Vec<&Suspension> = sorted(suspensions)
         .into_iter()
-        .filter(|s| owners(&s.domain, origin).is_some())
+        .filter(|s| fits(&s.domain, origin))
         .collect();
     let too_long = too_long(suspensions, origin);
     let rdatas = target.rdatas();
@@ -706,6 +713,34 @@ mod tests {
             )),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_length_check_agrees_with_building_the_names() {
+        let origin = name("rpz.kz");
+        let mut outcomes = BTreeSet::new();
+        for n in 230..=250 {
+            // A domain of n wire octets: labels of 60, then the rest, under .kz.
+            let mut labels = Vec::new();
+            let mut left = n - 4; // "\x02kz" and the root
+            while left > 0 {
+                let len = left.min(61) - 1;
+                labels.push("a".repeat(len.max(1)));
+                left = left.saturating_sub(len.max(1) + 1);
+            }
+            let text = format!("{}.kz", labels.join("."));
+            let Ok(domain) = normalize(&text) else {
+                continue;
+            };
+            let key = DomainKey::from_name(&domain).unwrap();
+            assert_eq!(
+                fits(&key, &origin),
+                owners(&key, &origin).is_some(),
+                "{text}"
+            );
+            outcomes.insert(fits(&key, &origin));
+        }
+        assert_eq!(outcomes.len(), 2, "both sides of the limit were tried");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use hickory_proto::rr::Name;
 
 use super::{
     ConfigArg,
-    suspend::{reasons_help, suspensions_path, today},
+    suspend::{RELOAD_HINT, reasons_help, suspensions_path, today},
 };
 use crate::{
     ExitError,
@@ -253,7 +253,7 @@ fn import(args: ImportArgs) -> Result<(), ExitError> {
     }
     println!("added {}, skipped {skipped_count}", added.len());
     if !added.is_empty() {
-        println!("a running server applies it on its next policy reload (SIGHUP)");
+        println!("{RELOAD_HINT}");
     }
     Ok(())
 }

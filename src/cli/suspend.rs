@@ -124,7 +124,9 @@ fn unicode_name(s: &Suspension) -> String {
     s.domain.to_utf8().trim_end_matches('.').to_owned()
 }
 
-const RELOAD_HINT: &str = "a running server applies it on its next policy reload (SIGHUP)";
+/// Printed after an edit.
+pub const RELOAD_HINT: &str =
+    "a running server picks this up by itself (it watches the policy folder; SIGHUP also reloads)";
 
 /// Exit 0 when the domain is added, and when it is already suspended on the same ground (the
 /// state asked for holds: re-running a suspension is harmless); an existing suspension on another

@@ -108,6 +108,13 @@ impl NewRow {
         note: &str,
     ) -> Result<Self, EditError> {
         let raw = [domain, reason, reference, since, note].map(|f| f.trim().to_owned());
+        if raw[0].split('.').any(|label| label == "*") {
+            return Err(EditError::Row(format!(
+                "domain: {:?} has a `*` label; a suspension already covers every name below \
+                 its domain, so suspend the domain itself",
+                raw[0]
+            )));
+        }
         let suspension = suspensions::from_fields(raw.each_ref().map(String::as_str), 0)
             .map_err(EditError::Row)?;
         let mut fields = raw;
@@ -751,6 +758,8 @@ mod tests {
              court-order, unresolved-incident, no-certificate, hosting-outside-kz, phishing"
         );
         assert!(NewRow::new("example.com", "malware", "", "2026-01-01", "").is_err());
+        let e = NewRow::new("*.bad.kz", "malware", "", "2026-01-01", "").unwrap_err();
+        assert!(e.to_string().contains("suspend the domain itself"), "{e}");
         assert!(NewRow::new("a.kz", "malware", "", "01.01.2026", "").is_err());
         let bad = format!("{HEAD}\na.kz,malware,,2026-01-01,\nb.kz,nope,,2026-01-01,\n");
         let e = add(path(), &bad, vec![row("c.kz", "malware", "")]).unwrap_err();
