@@ -16,7 +16,7 @@ use hickory_proto::rr::Name;
 use ipnet::IpNet;
 use serde::Deserialize;
 
-use crate::names::normalize;
+use crate::{logging::LogFormat, names::normalize};
 
 /// The file read from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "kzdns.toml";
@@ -48,6 +48,7 @@ pub struct Config {
     pub notice: NoticeConfig,
     pub metrics: MetricsConfig,
     pub resolver: ResolverConfig,
+    pub log: LogConfig,
     /// Where the config came from (None: built-in defaults); used in messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -250,6 +251,17 @@ impl Default for MetricsConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 9153)),
         }
     }
+}
+
+/// `[log]`: how and what kzdns logs (the filter is `RUST_LOG`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` (default) or `json`; `--log-format` overrides.
+    pub format: LogFormat,
+    /// Log every query (client, name, type, rcode, action, time) at info on the target
+    /// `kzdns::query`. Off by default: policy actions are always logged, queries are volume.
+    pub queries: bool,
 }
 
 /// `[resolver]`: answering names outside our zones (the lab resolver).

@@ -16,7 +16,7 @@ use hickory_proto::{
 
 use crate::{
     config::PolicyMode,
-    policy::{HOSTING_GROUND, Suspension, Verdict},
+    policy::{Reason, Suspension, Verdict},
     zones::{Answer, AnswerKind},
 };
 
@@ -229,8 +229,10 @@ pub fn notice_records(qname: &Name, qtype: RecordType, notice: NoticeTargets) ->
 /// EXTRA-TEXT for a hosting violation: the rule, the offending addresses and the action. ASCII, so
 /// every client prints it as is.
 fn hosting_ede(foreign: &[IpAddr], action: Action) -> Ede {
+    let ground = Reason::HostingOutsideKz;
     let mut text = format!(
-        "Rules 38/NK p.16({HOSTING_GROUND}) hosting-outside-kz: hosting must be in Kazakhstan; not in KZ:"
+        "Rules 38/NK p.16({}) {ground}: hosting must be in Kazakhstan; not in KZ:",
+        ground.subparagraph()
     );
     for ip in foreign.iter().take(EDE_MAX_ADDRESSES) {
         let _ = write!(text, " {ip}");

@@ -84,6 +84,15 @@ const RCODES: [(ResponseCode, &str); 7] = [
     (ResponseCode::NotImp, "NOTIMP"),
     (ResponseCode::NotAuth, "NOTAUTH"),
 ];
+/// The conventional name of an rcode (`NOERROR`, `NXDOMAIN`, ...), as in dig and in the
+/// `rcode` label.
+pub fn rcode_name(rcode: ResponseCode) -> std::borrow::Cow<'static, str> {
+    match RCODES.iter().find(|c| c.0 == rcode) {
+        Some((_, name)) => (*name).into(),
+        None => u16::from(rcode).to_string().into(),
+    }
+}
+
 /// The transport of a query.
 #[derive(Debug, Clone, Copy)]
 pub enum Proto {

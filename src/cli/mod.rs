@@ -9,12 +9,18 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::ExitError;
+use crate::{
+    ExitError,
+    logging::{self, LogFormat},
+};
 
 /// kzdns: a DNS server for .KZ / .ҚАЗ that enforces Kazakhstan's domain rules.
 #[derive(Debug, Parser)]
 #[command(name = "kzdns", version, about, propagate_version = true)]
 pub struct Cli {
+    /// Log format on stderr (default: the config's `log.format`, else text).
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,13 +53,32 @@ pub struct ConfigArg {
 
 impl Cli {
     pub fn run(self) -> Result<(), ExitError> {
+        // `serve` starts logging once its config (which may choose the format) is read; the
+        // other commands log in the format given here.
+        let format = self.log_format;
+        let log = || logging::init(format.unwrap_or_default());
         match self.command {
-            Command::Serve(args) => serve::run(args),
-            Command::Check(args) => check::run(args),
-            Command::Suspend(args) => suspend::run_suspend(args),
-            Command::Unsuspend(args) => suspend::run_unsuspend(args),
-            Command::Suspensions(args) => suspend::run_list(args),
-            Command::Rpz(args) => rpz::run(args),
+            Command::Serve(args) => serve::run(args, format),
+            Command::Check(args) => {
+                log();
+                check::run(args)
+            }
+            Command::Suspend(args) => {
+                log();
+                suspend::run_suspend(args)
+            }
+            Command::Unsuspend(args) => {
+                log();
+                suspend::run_unsuspend(args)
+            }
+            Command::Suspensions(args) => {
+                log();
+                suspend::run_list(args)
+            }
+            Command::Rpz(args) => {
+                log();
+                rpz::run(args)
+            }
         }
     }
 }

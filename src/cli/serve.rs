@@ -11,6 +11,7 @@ use super::ConfigArg;
 use crate::{
     ExitError,
     config::Config,
+    logging::{self, LogFormat},
     metrics,
     notice::{self, NoticeListeners, NoticeState},
     policy::Policy,
@@ -35,8 +36,9 @@ pub struct ServeArgs {
     pub port: Option<u16>,
 }
 
-pub fn run(args: ServeArgs) -> Result<(), ExitError> {
+pub fn run(args: ServeArgs, log_format: Option<LogFormat>) -> Result<(), ExitError> {
     let mut config = Config::load(args.config.config.as_deref())?;
+    logging::init(log_format.unwrap_or(config.log.format));
     if !args.listen.is_empty() {
         config.dns.listen = args.listen;
     }

@@ -31,9 +31,6 @@ pub const SUSPENSIONS_FILE: &str = "suspensions.csv";
 pub const EXEMPTIONS_FILE: &str = "exemptions.csv";
 pub const ALLOWLIST_DIR: &str = "allowlist";
 
-/// Rules No. 38/НҚ, paragraph 16: the ground for hosting violations.
-pub const HOSTING_GROUND: u8 = 6;
-
 /// A policy that could not be loaded; each variant names the file (and line).
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {

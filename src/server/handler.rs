@@ -48,6 +48,8 @@ pub struct HandlerSettings {
     pub allow_transfer: Vec<IpNet>,
     /// Addresses handed out for rewritten names.
     pub notice: NoticeTargets,
+    /// `log.queries`: one log line per query.
+    pub query_log: bool,
 }
 
 /// Answers DNS queries from the current zone and policy snapshots.
@@ -107,12 +109,19 @@ impl RequestHandler for DnsHandler {
             Protocol::Tcp => Proto::Tcp,
             _ => Proto::Udp,
         };
-        let qtype = request
-            .queries
-            .queries()
-            .first()
-            .map_or(RecordType::Unknown(0), |q| q.query_type());
-        metrics().query(proto, qtype, info.response_code, started.elapsed());
+        let query = request.queries.queries().first();
+        let qtype = query.map_or(RecordType::Unknown(0), |q| q.query_type());
+        let took = started.elapsed();
+        metrics().query(proto, qtype, info.response_code, took);
+        if self.settings.query_log {
+            info!(
+                target: "kzdns::query",
+                client = %request.src(), protocol = %request.protocol(),
+                name = %query.map_or_else(String::new, |q| q.name().to_string()), %qtype,
+                rcode = %crate::metrics::rcode_name(info.response_code), answers = info.counts().answers,
+                micros = took.as_micros() as u64, "query"
+            );
+        }
         info
     }
 }
@@ -250,10 +259,12 @@ impl DnsHandler {
         while start < records.len() {
             let mut end = start;
             let mut bytes = 0;
-            while end < records.len()
-                && (end == start || bytes + record_wire_len(records[end]) <= AXFR_CHUNK_BYTES)
-            {
-                bytes += record_wire_len(records[end]);
+            while let Some(record) = records.get(end) {
+                let len = record_wire_len(record);
+                if end > start && bytes + len > AXFR_CHUNK_BYTES {
+                    break;
+                }
+                bytes += len;
                 end += 1;
             }
             let mut builder = MessageResponseBuilder::new(&request.queries, None);

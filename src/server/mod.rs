@@ -108,6 +108,7 @@ pub async fn serve(
             ipv4: config.notice.ipv4,
             ipv6: config.notice.ipv6,
         },
+        query_log: config.log.queries,
     };
     let mut server = Server::new(DnsHandler::new(zones, policy, settings));
     for (proto, addr) in listeners.local_addrs() {

@@ -124,3 +124,32 @@ async fn sighup_reloads_zones_and_keeps_the_old_ones_on_a_bad_file() {
     assert!(server.log().contains("kz.zone:4:"), "{}", server.log());
     assert_eq!(serial(), 2);
 }
+
+#[test]
+fn json_logs_and_the_query_log_are_opt_in() {
+    let server = Setup::new()
+        .tables("[log]\nformat = \"json\"\nqueries = true\n")
+        .start();
+    udp_exchange(server.addr, &query_message("nic.kz.", RecordType::A, None));
+    assert!(
+        server.logged("\"target\":\"kzdns::query\""),
+        "{}",
+        server.log()
+    );
+    let line = server
+        .log()
+        .lines()
+        .find(|l| l.contains("kzdns::query"))
+        .unwrap()
+        .to_owned();
+    let event: serde_json::Value = serde_json::from_str(&line).expect("one JSON object a line");
+    assert_eq!(event["name"], "nic.kz.");
+    assert_eq!(event["qtype"], "A");
+    assert_eq!(event["rcode"], "NOERROR");
+    assert_eq!(event["level"], "INFO");
+    // Without `log.queries`, no query lines (policy actions are still logged).
+    let quiet = Setup::new().start();
+    udp_exchange(quiet.addr, &query_message("nic.kz.", RecordType::A, None));
+    assert!(quiet.logged("listening on"));
+    assert!(!quiet.log().contains("kzdns::query"));
+}

@@ -328,7 +328,11 @@ pub fn signal_pid(pid: u32, signal: &str) {
 
 fn bound_addr(line: &str, proto: &str) -> Option<SocketAddr> {
     let rest = line.split(&format!("listening on {proto} ")).nth(1)?;
-    rest.split_whitespace().next()?.parse().ok()
+    // A text line ends the address with white space, a JSON line with a quote.
+    rest.split(|c: char| c.is_whitespace() || c == '"')
+        .next()?
+        .parse()
+        .ok()
 }
 
 pub fn name(s: &str) -> Name {
