@@ -1,7 +1,11 @@
 //! The one error type that reaches `main`, mapped to an exit code there.
 
 use crate::{
-    config::ConfigError, notice::NoticeError, policy::PolicyError, server::BindError,
+    config::ConfigError,
+    notice::NoticeError,
+    policy::{PolicyError, edit::EditError},
+    rpz::RpzError,
+    server::BindError,
     zones::ZoneLoadError,
 };
 
@@ -18,6 +22,10 @@ pub enum ExitError {
     Bind(#[from] BindError),
     #[error(transparent)]
     Notice(#[from] NoticeError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error(transparent)]
+    Rpz(#[from] RpzError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

@@ -17,6 +17,8 @@
 //! * [`notice`] — the notice page's HTTP(S) server: why a suspended or redirected name landed
 //!   there, in Kazakh, Russian and English.
 //! * [`signals`] — one cancellation token for shutdown (SIGTERM, Ctrl-C); SIGHUP reloads.
+//! * [`rpz`] — the suspension list as a Response Policy Zone (draft-vixie-dnsop-dns-rpz) for
+//!   other resolvers: records, zone-file text, and reading triggers back.
 //! * [`cli`] — the subcommands; `main.rs` only parses and dispatches.
 
 pub mod cli;
@@ -30,6 +32,7 @@ pub mod notice;
 pub mod policy;
 pub mod reload;
 pub mod respond;
+pub mod rpz;
 pub mod server;
 pub mod signals;
 pub mod zones;

@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand.
 
 mod check;
+mod rpz;
 mod serve;
+mod suspend;
 
 use std::path::PathBuf;
 
@@ -29,6 +31,15 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Explain what kzdns answers for a name and why (records, allowlist evidence, verdict).
     Check(check::CheckArgs),
+    /// Suspend a .KZ / .ҚАЗ domain and every name below it: adds a row to suspensions.csv
+    /// (validated, locked, written atomically).
+    Suspend(suspend::SuspendArgs),
+    /// Lift a domain's suspension: removes its row from suspensions.csv.
+    Unsuspend(suspend::UnsuspendArgs),
+    /// List the suspensions (domain in punycode and Unicode, reason, reference, since, note).
+    Suspensions(suspend::SuspensionsArgs),
+    /// The suspension list as a Response Policy Zone: export it, import one.
+    Rpz(rpz::RpzArgs),
 }
 
 /// Where the config comes from; shared by every subcommand.
@@ -42,11 +53,31 @@ pub struct ConfigArg {
 
 impl Cli {
     pub fn run(self) -> Result<(), ExitError> {
+        // `serve` starts logging once its config (which may choose the format) is read; the
+        // other commands log in the format given here.
+        let format = self.log_format;
+        let log = || logging::init(format.unwrap_or_default());
         match self.command {
-            Command::Serve(args) => serve::run(args, self.log_format),
+            Command::Serve(args) => serve::run(args, format),
             Command::Check(args) => {
-                logging::init(self.log_format.unwrap_or_default());
+                log();
                 check::run(args)
+            }
+            Command::Suspend(args) => {
+                log();
+                suspend::run_suspend(args)
+            }
+            Command::Unsuspend(args) => {
+                log();
+                suspend::run_unsuspend(args)
+            }
+            Command::Suspensions(args) => {
+                log();
+                suspend::run_list(args)
+            }
+            Command::Rpz(args) => {
+                log();
+                rpz::run(args)
             }
         }
     }

@@ -135,7 +135,8 @@ fn load_policy(config: &Config) -> Result<Policy, ExitError> {
     info!(
         dir = %config.policy.dir.display(), mode = %config.policy.mode,
         allowlist_v4_ranges = stats.table_ranges.v4, allowlist_v6_ranges = stats.table_ranges.v6,
-        exemptions = policy.exemptions.len(), "policy loaded"
+        exemptions = policy.exemptions.len(), suspensions = policy.suspensions.len(),
+        "policy loaded"
     );
     Ok(policy)
 }

@@ -108,7 +108,11 @@ impl<'t> LineFinder<'t> {
     }
 
     /// The line of the first record at or after `byte`: comment and blank lines are skipped.
-    fn at(&mut self, byte: usize) -> usize {
+    fn at(&mut self, mut byte: usize) -> usize {
+        // After a CRLF-terminated record the position may stop at the CR, before the LF.
+        if self.text.as_bytes().get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
         if byte < self.offset {
             *self = Self::new(self.text);
         }
@@ -176,6 +180,14 @@ mod tests {
         assert_eq!(lines, [5, 6, 10, 12]);
         assert_eq!(rows[0].1, ["a.kz", "Cloud, Inc"]);
         assert_eq!(rows[2].1, ["c.kz", "multi\nline"]);
+    }
+
+    #[test]
+    fn crlf_files_have_the_same_line_numbers() {
+        let text = "# c\r\ndomain,provider\r\n\r\na.kz,x\r\nb.kz,\"y\r\nz\"\r\nc.kz,w";
+        let rows = rows(text, &["domain", "provider"]).unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [4, 5, 7]);
     }
 
     #[test]

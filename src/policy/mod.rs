@@ -6,6 +6,7 @@ pub mod allowlist;
 mod csv_file;
 mod decide;
 mod domain_map;
+pub mod edit;
 pub mod exemptions;
 pub mod suspensions;
 

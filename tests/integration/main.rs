@@ -4,6 +4,7 @@
 
 mod authoritative;
 mod check;
+mod cli;
 mod dig;
 mod malformed;
 mod metrics;
