@@ -49,6 +49,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub resolver: ResolverConfig,
     pub log: LogConfig,
+    pub rpz: RpzConfig,
     /// Where the config came from (None: built-in defaults); used in messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -251,6 +252,37 @@ impl Default for MetricsConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 9153)),
         }
     }
+}
+
+/// `[rpz]`: the suspension list served live as a Response Policy Zone, by AXFR to
+/// `zones.allow_transfer`, so other resolvers enforce the same list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RpzConfig {
+    /// Serve the feed at all.
+    pub enabled: bool,
+    /// The policy zone's name (`rpz.kz.`); queries for it are answered before our zones'.
+    #[serde(deserialize_with = "deserialize_name")]
+    pub origin: Name,
+    /// Where the feed sends suspended names: `CNAME` to this host (the notice page's name).
+    #[serde(deserialize_with = "deserialize_name")]
+    pub notice_target: Name,
+}
+
+impl Default for RpzConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            origin: Name::from_ascii(crate::rpz::DEFAULT_ORIGIN).expect("a valid name"),
+            notice_target: Name::from_ascii(crate::rpz::DEFAULT_NOTICE_TARGET)
+                .expect("a valid name"),
+        }
+    }
+}
+
+fn deserialize_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
+    let raw = String::deserialize(d)?;
+    normalize(&raw).map_err(serde::de::Error::custom)
 }
 
 /// `[log]`: how and what kzdns logs (the filter is `RUST_LOG`).

@@ -48,12 +48,19 @@ impl Reloader {
     pub fn reload_policy(&self) -> Result<(), PolicyError> {
         let _one_at_a_time = self.serial.lock().unwrap_or_else(|e| e.into_inner());
         let started = std::time::Instant::now();
-        let fresh = Policy::load(&self.config)?;
+        let mut fresh = Policy::load(&self.config)?;
         let old = self.policy.load();
+        // The RPZ serial must rise on every change, even two edits within one second.
+        fresh.rpz_serial = if fresh.suspensions.values().eq(old.suspensions.values()) {
+            old.rpz_serial
+        } else {
+            fresh.rpz_serial.max(old.rpz_serial.wrapping_add(1))
+        };
         let diff = SuspensionDiff::between(&old.suspensions, &fresh.suspensions);
         info!(
             suspensions = fresh.suspensions.len(),
             exemptions = fresh.exemptions.len(),
+            rpz_serial = fresh.rpz_serial,
             added = diff.added,
             removed = diff.removed,
             first_added = ?diff.first_added,

@@ -177,7 +177,8 @@ pub fn too_long<'a>(suspensions: &'a Suspensions, origin: &Name) -> Vec<&'a Susp
 }
 
 /// SOA and NS at the apex.
-fn apex_records(origin: &Name, target: &RpzTarget, serial: u32) -> [Record; 2] {
+/// The policy zone's SOA and NS (answered to SOA queries, which secondaries send before AXFR).
+pub fn apex_records(origin: &Name, target: &RpzTarget, serial: u32) -> [Record; 2] {
     let localhost = Name::from_ascii(NAME_SERVER).expect("a valid name");
     let soa = SOA::new(
         localhost.clone(),

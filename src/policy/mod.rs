@@ -52,6 +52,9 @@ pub struct Policy {
     zone_modes: FxHashMap<Box<[u8]>, PolicyMode>,
     /// Where the files came from, for messages.
     pub dir: PathBuf,
+    /// SOA serial of the live RPZ feed: the suspension list's modification time (seconds), raised
+    /// by the reloader so that it grows on every change.
+    pub rpz_serial: u32,
 }
 
 impl Policy {
@@ -60,7 +63,13 @@ impl Policy {
         let dir = &config.policy.dir;
         let allowlist = Allowlist::load_dir(&dir.join(ALLOWLIST_DIR))?;
         let exemptions = exemptions::load(&dir.join(EXEMPTIONS_FILE))?;
-        let suspensions = suspensions::load(&dir.join(SUSPENSIONS_FILE))?;
+        let suspensions_path = dir.join(SUSPENSIONS_FILE);
+        let suspensions = suspensions::load(&suspensions_path)?;
+        let rpz_serial = std::fs::metadata(&suspensions_path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(1, |d| d.as_secs() as u32);
         let zone_modes = config
             .policy
             .zone_mode
@@ -74,6 +83,7 @@ impl Policy {
             mode: config.policy.mode,
             zone_modes,
             dir: dir.clone(),
+            rpz_serial,
         })
     }
 
@@ -86,6 +96,7 @@ impl Policy {
             mode,
             zone_modes: FxHashMap::default(),
             dir: Path::new("").to_owned(),
+            rpz_serial: 1,
         }
     }
 

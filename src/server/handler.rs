@@ -5,6 +5,7 @@
 //! could rewrite them, so kzdns answers from its own zone store and builds the reply here.
 
 use std::{
+    borrow::Cow,
     net::{IpAddr, SocketAddr},
     sync::Arc,
     time::Instant,
@@ -29,6 +30,7 @@ use crate::{
     metrics::{Proto, metrics},
     policy::{Policy, Reason, Verdict},
     respond::{Decision, Outcome, respond},
+    rpz::{self, RpzRecords, RpzTarget},
     zones::{Answer, ZoneSet, record_wire_len},
 };
 
@@ -50,6 +52,15 @@ pub struct HandlerSettings {
     pub notice: NoticeTargets,
     /// `log.queries`: one log line per query.
     pub query_log: bool,
+    /// The live RPZ feed, when `rpz.enabled`.
+    pub rpz: Option<RpzFeed>,
+}
+
+/// Where the RPZ feed lives and what it sends suspended names to.
+#[derive(Debug, Clone)]
+pub struct RpzFeed {
+    pub origin: Name,
+    pub notice_target: Name,
 }
 
 /// Answers DNS queries from the current zone and policy snapshots.
@@ -154,6 +165,13 @@ impl DnsHandler {
         if query.query_class() != DNSClass::IN {
             return send_error(request, ResponseCode::Refused, edns, &mut response_handle).await;
         }
+        if let Some(feed) = &self.settings.rpz
+            && feed.origin.zone_of(qname)
+        {
+            return self
+                .rpz(request, feed, qname, qtype, edns, &mut response_handle)
+                .await;
+        }
         match qtype {
             RecordType::AXFR | RecordType::IXFR => {
                 return self
@@ -236,53 +254,112 @@ impl DnsHandler {
         edns: Option<&Edns>,
         response_handle: &mut R,
     ) -> ResponseInfo {
-        let src = request.src();
-        if request.protocol() != Protocol::Tcp {
-            // Transfers need TCP (RFC 5936 §4.2); BIND answers FORMERR over UDP too.
-            return send_error(request, ResponseCode::FormErr, edns, response_handle).await;
-        }
-        if !self.transfer_allowed(src.ip()) {
-            info!(%src, zone = %qname, "zone transfer refused: client not in zones.allow_transfer");
-            return send_error(request, ResponseCode::Refused, edns, response_handle).await;
+        if let Some(refusal) = self.transfer_refusal(request, qname) {
+            return send_error(request, refusal, edns, response_handle).await;
         }
         let zones = self.zones.load();
         let Some(zone) = zones.get(qname) else {
             return send_error(request, ResponseCode::NotAuth, edns, response_handle).await;
         };
-        info!(%src, zone = %zone.origin(), serial = zone.serial(), records = zone.record_count(), "zone transfer");
-        let mut records = zone.transfer_records();
-        records.push(zone.soa());
-        let mut metadata = Metadata::response_from_request(&request.metadata);
-        metadata.authoritative = true;
-        let mut last = None;
-        let mut start = 0;
-        while start < records.len() {
-            let mut end = start;
-            let mut bytes = 0;
-            while let Some(record) = records.get(end) {
-                let len = record_wire_len(record);
-                if end > start && bytes + len > AXFR_CHUNK_BYTES {
-                    break;
-                }
-                bytes += len;
-                end += 1;
-            }
-            let mut builder = MessageResponseBuilder::new(&request.queries, None);
-            if let Some(edns) = edns {
-                builder.edns(edns);
-            }
-            let message = builder.build(metadata, records[start..end].iter().copied(), [], [], []);
-            match response_handle.send_response(message).await {
-                Ok(info) => last = Some(info),
-                Err(error) => {
-                    warn!(%src, %error, "zone transfer aborted");
-                    return failed(request);
-                }
-            }
-            start = end;
+        info!(src = %request.src(), zone = %zone.origin(), serial = zone.serial(), records = zone.record_count(), "zone transfer");
+        let mut records: Vec<Cow<'_, Record>> = Vec::with_capacity(zone.record_count() + 1);
+        for record in zone.transfer_records().into_iter().chain([zone.soa()]) {
+            records.push(Cow::Borrowed(record));
         }
-        last.unwrap_or_else(|| failed(request))
+        send_transfer(request, edns, response_handle, records.into_iter()).await
     }
+
+    /// Why a transfer request is refused, if it is: transfers need TCP (RFC 5936 §4.2; BIND
+    /// answers FORMERR over UDP too) and a client listed in `zones.allow_transfer`.
+    fn transfer_refusal(&self, request: &Request, qname: &Name) -> Option<ResponseCode> {
+        if request.protocol() != Protocol::Tcp {
+            return Some(ResponseCode::FormErr);
+        }
+        if !self.transfer_allowed(request.src().ip()) {
+            info!(src = %request.src(), zone = %qname, "zone transfer refused: client not in zones.allow_transfer");
+            return Some(ResponseCode::Refused);
+        }
+        None
+    }
+
+    /// Queries for the RPZ feed's zone: SOA and NS at its apex (secondaries ask for the SOA
+    /// before they transfer), the whole zone by AXFR, streamed from the live suspension list.
+    /// Anything else under it is refused: the zone is for transfer, not for lookups.
+    async fn rpz<R: ResponseHandler>(
+        &self,
+        request: &Request,
+        feed: &RpzFeed,
+        qname: &Name,
+        qtype: RecordType,
+        edns: Option<&Edns>,
+        response_handle: &mut R,
+    ) -> ResponseInfo {
+        let at_apex = *qname == feed.origin;
+        let policy = self.policy.load();
+        let target = RpzTarget::NoticeHost(feed.notice_target.clone());
+        match qtype {
+            RecordType::AXFR | RecordType::IXFR if at_apex => {
+                if let Some(refusal) = self.transfer_refusal(request, qname) {
+                    return send_error(request, refusal, edns, response_handle).await;
+                }
+                info!(
+                    src = %request.src(), zone = %feed.origin, serial = policy.rpz_serial,
+                    suspensions = policy.suspensions.len(), "RPZ transfer"
+                );
+                let [soa, _] = rpz::apex_records(&feed.origin, &target, policy.rpz_serial);
+                let records =
+                    RpzRecords::new(&policy.suspensions, &feed.origin, target, policy.rpz_serial)
+                        .chain([soa])
+                        .map(Cow::Owned);
+                send_transfer(request, edns, response_handle, records).await
+            }
+            RecordType::SOA | RecordType::NS if at_apex => {
+                let [soa, ns] = rpz::apex_records(&feed.origin, &target, policy.rpz_serial);
+                let record = if qtype == RecordType::SOA { soa } else { ns };
+                let mut metadata = Metadata::response_from_request(&request.metadata);
+                metadata.authoritative = true;
+                let message = builder(request, edns).build(metadata, [&record], [], [], []);
+                send(request, message, response_handle).await
+            }
+            _ => send_error(request, ResponseCode::Refused, edns, response_handle).await,
+        }
+    }
+}
+
+/// Sends a zone transfer: the records in messages of at most [`AXFR_CHUNK_BYTES`] each.
+async fn send_transfer<'r, R: ResponseHandler>(
+    request: &Request,
+    edns: Option<&Edns>,
+    response_handle: &mut R,
+    records: impl Iterator<Item = Cow<'r, Record>>,
+) -> ResponseInfo {
+    let mut metadata = Metadata::response_from_request(&request.metadata);
+    metadata.authoritative = true;
+    let mut records = records.peekable();
+    let mut last = None;
+    let mut chunk: Vec<Cow<'r, Record>> = Vec::new();
+    while records.peek().is_some() {
+        let mut bytes = 0;
+        chunk.clear();
+        while let Some(record) = records.peek() {
+            let len = record_wire_len(record);
+            if !chunk.is_empty() && bytes + len > AXFR_CHUNK_BYTES {
+                break;
+            }
+            bytes += len;
+            chunk.extend(records.next());
+        }
+        let message =
+            builder(request, edns).build(metadata, chunk.iter().map(|r| &**r), [], [], []);
+        match response_handle.send_response(message).await {
+            Ok(info) => last = Some(info),
+            Err(error) => {
+                warn!(src = %request.src(), %error, "zone transfer aborted");
+                return failed(request);
+            }
+        }
+    }
+    last.unwrap_or_else(|| failed(request))
 }
 
 /// Sends an answer; over UDP, a reply that does not fit the payload is sent with TC and empty

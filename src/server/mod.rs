@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio_util::sync::CancellationToken;
 use tracing::info;
 
-pub use handler::{DnsHandler, HandlerSettings};
+pub use handler::{DnsHandler, HandlerSettings, RpzFeed};
 
 use crate::{config::Config, enforce::NoticeTargets, policy::Policy, zones::ZoneSet};
 
@@ -109,6 +109,10 @@ pub async fn serve(
             ipv6: config.notice.ipv6,
         },
         query_log: config.log.queries,
+        rpz: config.rpz.enabled.then(|| RpzFeed {
+            origin: config.rpz.origin.clone(),
+            notice_target: config.rpz.notice_target.clone(),
+        }),
     };
     let mut server = Server::new(DnsHandler::new(zones, policy, settings));
     for (proto, addr) in listeners.local_addrs() {

@@ -71,3 +71,92 @@ fn dig_transfers_the_zone_when_allowed() {
     assert!(out.contains("XFR size:"), "{out}");
     assert!(!out.contains("Transfer failed"), "{out}");
 }
+
+const LIST: &str = "domain,reason,reference,since,note\n\
+    casino.host.kz,malware,CERT-1,2026-11-02,\n\
+    deleg.kz,court-order,Case 7,2026-10-01,\n";
+
+fn rpz_transfer(server: &TestServer) -> Vec<hickory_proto::rr::Record> {
+    let replies = tcp_exchange(
+        server.addr,
+        &query_message("rpz.kz.", RecordType::AXFR, None),
+        1,
+    );
+    assert_eq!(replies[0].metadata.response_code, ResponseCode::NoError);
+    assert!(replies[0].metadata.authoritative);
+    replies[0].answers.clone()
+}
+
+#[test]
+fn the_suspension_list_is_served_live_as_an_rpz_zone() {
+    let server = Setup::new()
+        .zones(&data("policy-zones"))
+        .zones_extra("allow_transfer = [\"127.0.0.1\"]")
+        .suspensions(LIST)
+        .start();
+    let records = rpz_transfer(&server);
+    let serial = soa_serial(&records[0]);
+    assert_eq!(soa_serial(records.last().unwrap()), serial);
+    assert_eq!(
+        owners(&records),
+        [
+            ("rpz.kz.".into(), RecordType::SOA),
+            ("rpz.kz.".into(), RecordType::NS),
+            ("deleg.kz.rpz.kz.".into(), RecordType::CNAME),
+            ("*.deleg.kz.rpz.kz.".into(), RecordType::CNAME),
+            ("casino.host.kz.rpz.kz.".into(), RecordType::CNAME),
+            ("*.casino.host.kz.rpz.kz.".into(), RecordType::CNAME),
+            ("rpz.kz.".into(), RecordType::SOA),
+        ]
+    );
+    assert_eq!(rdata_of(&records, RecordType::CNAME), ["notice.nic.kz."; 4]);
+
+    // Secondaries ask for the SOA (over UDP) before transferring.
+    let soa = udp_exchange(
+        server.addr,
+        &query_message("rpz.kz.", RecordType::SOA, None),
+    );
+    assert!(soa.metadata.authoritative);
+    assert_eq!(soa_serial(&soa.answers[0]), serial);
+    // The zone is for transfer, not lookups; and over UDP a transfer is a format error.
+    let lookup = udp_exchange(
+        server.addr,
+        &query_message("casino.host.kz.rpz.kz.", RecordType::CNAME, None),
+    );
+    assert_eq!(lookup.metadata.response_code, ResponseCode::Refused);
+
+    // An edit, even within the same second, raises the serial and changes the zone.
+    let csv = server.policy_dir().join("suspensions.csv");
+    std::fs::write(&csv, format!("{LIST}host.kz,phishing,,2026-12-01,\n")).unwrap();
+    assert!(eventually(std::time::Duration::from_secs(5), || {
+        soa_serial(
+            &udp_exchange(
+                server.addr,
+                &query_message("rpz.kz.", RecordType::SOA, None),
+            )
+            .answers[0],
+        ) > serial
+    }));
+    let records = rpz_transfer(&server);
+    assert_eq!(records.len(), 2 + 2 * 3 + 1);
+    assert!(
+        records
+            .iter()
+            .any(|r| r.name.to_ascii() == "*.host.kz.rpz.kz.")
+    );
+}
+
+#[test]
+fn the_rpz_zone_is_refused_to_clients_not_allowed() {
+    let server = Setup::new()
+        .zones(&data("policy-zones"))
+        .suspensions(LIST)
+        .start();
+    let reply = tcp_exchange(
+        server.addr,
+        &query_message("rpz.kz.", RecordType::AXFR, None),
+        1,
+    );
+    assert_eq!(reply[0].metadata.response_code, ResponseCode::Refused);
+    assert!(reply[0].answers.is_empty());
+}
