@@ -286,7 +286,7 @@ fn deserialize_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Name, D::E
 }
 
 /// `[log]`: how and what kzdns logs (the filter is `RUST_LOG`).
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// `text` (default) or `json`; `--log-format` overrides.
@@ -294,6 +294,19 @@ pub struct LogConfig {
     /// Log every query (client, name, type, rcode, action, time) at info on the target
     /// `kzdns::query`. Off by default: policy actions are always logged, queries are volume.
     pub queries: bool,
+    /// At most this many policy-action lines a second (0: no cap); the rest are counted in
+    /// `kzdns_log_lines_suppressed_total` and reported in the next line written.
+    pub policy_lines_per_second: u32,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            queries: false,
+            policy_lines_per_second: 100,
+        }
+    }
 }
 
 /// `[resolver]`: answering names outside our zones (the lab resolver).

@@ -25,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod enforce;
 pub mod error;
+pub mod log_limit;
 pub mod logging;
 pub mod metrics;
 pub mod names;

@@ -36,6 +36,7 @@ pub const POLICY_RELOADS: &str = "kzdns_policy_reloads_total";
 pub const POLICY_LAST_RELOAD: &str = "kzdns_policy_last_reload_success_timestamp_seconds";
 pub const ZONE_RELOADS: &str = "kzdns_zone_reloads_total";
 pub const NOTICE_REQUESTS: &str = "kzdns_notice_requests_total";
+pub const LOG_LINES_SUPPRESSED: &str = "kzdns_log_lines_suppressed_total";
 
 /// Every metric name, for checks that a dashboard only uses names that exist.
 pub const ALL: &[&str] = &[
@@ -53,6 +54,7 @@ pub const ALL: &[&str] = &[
     POLICY_LAST_RELOAD,
     ZONE_RELOADS,
     NOTICE_REQUESTS,
+    LOG_LINES_SUPPRESSED,
 ];
 
 /// Query types given their own label value; anything else counts as `other`, so a client
@@ -125,6 +127,7 @@ pub struct Metrics {
     policy_last_reload: IntGauge,
     zone_reloads: IntCounterVec,
     notice_requests: IntCounterVec,
+    pub log_lines_suppressed: IntCounter,
 }
 
 /// The process's metrics.
@@ -265,6 +268,14 @@ impl Metrics {
             )
             .unwrap(),
         );
+        let log_lines_suppressed = register(
+            r,
+            IntCounter::new(
+                LOG_LINES_SUPPRESSED,
+                "Policy-action log lines not written because of log.policy_lines_per_second",
+            )
+            .unwrap(),
+        );
         for result in ["success", "failure"] {
             policy_reloads.with_label_values(&[result]);
             zone_reloads.with_label_values(&[result]);
@@ -284,6 +295,7 @@ impl Metrics {
             policy_last_reload,
             zone_reloads,
             notice_requests,
+            log_lines_suppressed,
         }
     }
 

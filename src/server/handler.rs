@@ -27,6 +27,7 @@ use tracing::{debug, info, warn};
 
 use crate::{
     enforce::NoticeTargets,
+    log_limit::{LogLimit, Permit},
     metrics::{Proto, metrics},
     policy::{Policy, Reason, Verdict},
     respond::{Decision, Outcome, respond},
@@ -52,6 +53,8 @@ pub struct HandlerSettings {
     pub notice: NoticeTargets,
     /// `log.queries`: one log line per query.
     pub query_log: bool,
+    /// `log.policy_lines_per_second`: cap on policy-action log lines (0: none).
+    pub policy_lines_per_second: u32,
     /// The live RPZ feed, when `rpz.enabled`.
     pub rpz: Option<RpzFeed>,
 }
@@ -67,6 +70,7 @@ pub struct RpzFeed {
 pub struct DnsHandler {
     zones: Arc<ArcSwap<ZoneSet>>,
     policy: Arc<ArcSwap<Policy>>,
+    log_limit: LogLimit,
     settings: HandlerSettings,
 }
 
@@ -79,6 +83,7 @@ impl DnsHandler {
         Self {
             zones,
             policy,
+            log_limit: LogLimit::new(settings.policy_lines_per_second),
             settings,
         }
     }
@@ -189,7 +194,7 @@ impl DnsHandler {
         let policy = self.policy.load();
         let today = time::OffsetDateTime::now_utc().date();
         let outcome = respond(&zones, &policy, qname, qtype, self.settings.notice, today);
-        log_decision(request.src(), qname, qtype, &outcome);
+        log_decision(&self.log_limit, request.src(), qname, qtype, &outcome);
         if let (Some(ede), Some(edns)) = (&outcome.ede, response_edns.as_mut()) {
             ede.attach(edns);
         }
@@ -207,18 +212,45 @@ impl DnsHandler {
     }
 }
 
-/// Logs every policy action once, at a level operators keep on in production, and counts it.
-fn log_decision(src: SocketAddr, qname: &Name, qtype: RecordType, outcome: &Outcome<'_, '_>) {
+/// Counts every policy decision, and logs each action once at a level operators keep on in
+/// production — up to `log.policy_lines_per_second`, beyond which lines are counted and the
+/// count is reported in the next line written.
+fn log_decision(
+    limit: &LogLimit,
+    src: SocketAddr,
+    qname: &Name,
+    qtype: RecordType,
+    outcome: &Outcome<'_, '_>,
+) {
     let action = outcome.action.as_str();
     match &outcome.decision {
         Decision::Suspended(s) => metrics().action(outcome.action, s.reason.code()),
-        Decision::Hosting(Verdict::NotChecked) => {}
+        Decision::Hosting(Verdict::NotChecked) => return,
+        Decision::Hosting(Verdict::Unjudged) => {
+            metrics().action(outcome.action, Reason::HostingOutsideKz.code());
+            metrics().unjudged.inc();
+        }
         Decision::Hosting(_) => metrics().action(outcome.action, Reason::HostingOutsideKz.code()),
     }
+    let worth_a_line = match &outcome.decision {
+        Decision::Hosting(Verdict::Compliant | Verdict::InfraHost) => false,
+        Decision::Hosting(Verdict::Exempt(_)) => tracing::enabled!(tracing::Level::DEBUG),
+        _ => true,
+    };
+    if !worth_a_line {
+        return;
+    }
+    let suppressed = match limit.check() {
+        Permit::Write { suppressed_before } => suppressed_before,
+        Permit::Suppress => {
+            metrics().log_lines_suppressed.inc();
+            return;
+        }
+    };
     match &outcome.decision {
         Decision::Suspended(s) => info!(
             %src, name = %qname, %qtype, action, ground = %s.reason, reference = %s.reference,
-            domain = %s.domain, "policy action"
+            domain = %s.domain, suppressed, "policy action"
         ),
         Decision::Hosting(Verdict::Violation { foreign, expired }) => {
             if let Some(e) = expired {
@@ -226,16 +258,13 @@ fn log_decision(src: SocketAddr, qname: &Name, qtype: RecordType, outcome: &Outc
             }
             info!(
                 %src, name = %qname, %qtype, action, ground = "hosting-outside-kz",
-                addresses = ?foreign, "policy action"
+                addresses = ?foreign, suppressed, "policy action"
             );
         }
-        Decision::Hosting(Verdict::Unjudged) => {
-            metrics().unjudged.inc();
-            info!(
-                %src, name = %qname, %qtype,
-                "policy: CNAME chain leaves our zones and no resolver follows it; not judged"
-            )
-        }
+        Decision::Hosting(Verdict::Unjudged) => info!(
+            %src, name = %qname, %qtype, suppressed,
+            "policy: CNAME chain leaves our zones and no resolver follows it; not judged"
+        ),
         Decision::Hosting(Verdict::Exempt(e)) => debug!(
             %src, name = %qname, %qtype, provider = %e.provider, document = %e.document,
             "policy: exempt"

@@ -109,6 +109,7 @@ pub async fn serve(
             ipv6: config.notice.ipv6,
         },
         query_log: config.log.queries,
+        policy_lines_per_second: config.log.policy_lines_per_second,
         rpz: config.rpz.enabled.then(|| RpzFeed {
             origin: config.rpz.origin.clone(),
             notice_target: config.rpz.notice_target.clone(),

@@ -190,3 +190,51 @@ fn notice_page_responses_are_counted_by_status() {
     assert_eq!(moved(&before, &after, &s("200")), 2.0);
     assert_eq!(moved(&before, &after, &s("404")), 1.0);
 }
+
+#[test]
+fn policy_log_lines_are_capped_per_second_and_the_rest_counted() {
+    let server = Setup::new()
+        .zones(&data("policy-zones"))
+        .mode("audit")
+        .tables("[log]\npolicy_lines_per_second = 2\n")
+        .start();
+    for _ in 0..30 {
+        udp_exchange(
+            server.addr,
+            &query_message("foreign.host.kz.", RecordType::A, None),
+        );
+    }
+    let after = scrape(&server);
+    let actions = format!(
+        "{}{{action=\"audit-only\",ground=\"hosting-outside-kz\"}}",
+        m::POLICY_ACTIONS
+    );
+    // Every action is counted, even those whose line was held back.
+    assert_eq!(value(&after, &actions), 30.0);
+    let suppressed = value(&after, m::LOG_LINES_SUPPRESSED);
+    // 30 queries within at most a few seconds at 2 lines a second.
+    assert!(suppressed >= 20.0, "{suppressed}");
+    let written = || server.log().matches("policy action").count() as f64;
+    assert!(
+        eventually(std::time::Duration::from_secs(3), || written() + suppressed
+            == 30.0),
+        "{}",
+        server.log()
+    );
+    // The next line written says how many were held back.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    udp_exchange(
+        server.addr,
+        &query_message("foreign.host.kz.", RecordType::A, None),
+    );
+    assert!(
+        eventually(std::time::Duration::from_secs(3), || {
+            server
+                .log()
+                .lines()
+                .any(|l| l.contains("policy action") && !l.contains("suppressed=0"))
+        }),
+        "{}",
+        server.log()
+    );
+}
