@@ -4,6 +4,7 @@
 
 mod authoritative;
 mod check;
+mod deploy;
 mod dig;
 mod malformed;
 mod metrics;
