@@ -325,6 +325,74 @@ fn unit_dockerfile_and_configs_agree_on_the_layout() {
     assert!(dockerfile.contains("COPY deploy/kzdns.container.toml /etc/kzdns/kzdns.toml"));
 }
 
+#[test]
+fn zones_pulled_by_axfr_as_the_readme_says_load_on_a_node() {
+    // The anycast recipe: a node's puller runs dig against the primary, one file per zone.
+    let primary = Setup::new()
+        .zones(&repo("zones"))
+        .zones_extra("allow_transfer = [\"127.0.0.1\"]")
+        .start();
+    let node = tempfile::tempdir().unwrap();
+    let zones = node.path().join("zones");
+    std::fs::create_dir(&zones).unwrap();
+    let origins = ["kz", "xn--80ao21a", "bank.kz", "shop.kz"];
+    for origin in origins {
+        let text = dig(
+            &primary,
+            &[
+                origin,
+                "AXFR",
+                "+onesoa",
+                "+nocmd",
+                "+nostats",
+                "+nocomments",
+            ],
+        );
+        assert!(text.contains("\tSOA\t"), "{origin}: {text}");
+        std::fs::write(zones.join(format!("{origin}.zone")), text).unwrap();
+    }
+    let config = node.path().join("kzdns.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[policy]\ndir = {:?}\n",
+            repo("policy").display().to_string()
+        ),
+    )
+    .unwrap();
+    let check = |config: &Path| {
+        let out = Command::new(KZDNS)
+            .args(["serve", "--check", "--config"])
+            .arg(config)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let mut zones: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("zone "))
+            .map(str::to_owned)
+            .collect();
+        zones.sort();
+        zones
+    };
+    // The same zones, serials and record counts as the primary's own files.
+    let original = tempfile::tempdir().unwrap();
+    let original_config = original.path().join("kzdns.toml");
+    std::fs::write(
+        &original_config,
+        format!(
+            "[zones]\ndir = {:?}\n[policy]\ndir = {:?}\n",
+            repo("zones").display().to_string(),
+            repo("policy").display().to_string()
+        ),
+    )
+    .unwrap();
+    let pulled = check(&config);
+    assert_eq!(pulled.len(), origins.len(), "{pulled:?}");
+    assert_eq!(pulled, check(&original_config));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The container
 
