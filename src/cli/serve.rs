@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use arc_swap::ArcSwap;
+use sd_notify::NotifyState;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -97,22 +98,44 @@ pub fn run(args: ServeArgs, log_format: Option<LogFormat>) -> Result<(), ExitErr
         }
         let on_hup = move || {
             let reloader = reloader.clone();
-            tokio::task::spawn_blocking(move || reloader.reload_all());
+            tokio::task::spawn_blocking(move || {
+                let mut reloading = vec![NotifyState::Reloading];
+                reloading.extend(NotifyState::monotonic_usec_now());
+                tell_systemd(&reloading);
+                reloader.reload_all();
+                tell_systemd(&[NotifyState::Ready]);
+            });
         };
         tokio::spawn(signals.watch(shutdown.clone(), on_hup));
         metrics::metrics().zones_loaded(&zones.load(), false);
         metrics::metrics().policy_loaded(&policy.load(), false);
         let notice = notice::serve(notice_listeners, notice_state, shutdown.clone());
         let metrics_server = metrics::serve(metrics_listener, shutdown.clone());
-        let (dns, (), metrics_result) = tokio::join!(
+        let stopping = shutdown.clone();
+        // `biased`: polled in this order, the three servers log their bound addresses on their
+        // first poll, so systemd hears READY=1 only after every "listening on" line.
+        let (dns, (), metrics_result, ()) = tokio::join!(
+            biased;
             server::serve(&config, zones, policy, listeners, shutdown),
             notice,
-            metrics_server
+            metrics_server,
+            async move {
+                tell_systemd(&[NotifyState::Ready]);
+                stopping.cancelled().await;
+                tell_systemd(&[NotifyState::Stopping]);
+            },
         );
         dns?;
         metrics_result?;
         Ok(())
     })
+}
+
+/// Tells systemd (`Type=notify`) what the server is doing; nothing when NOTIFY_SOCKET is unset.
+fn tell_systemd(state: &[NotifyState]) {
+    if let Err(error) = sd_notify::notify(state) {
+        warn!(%error, "cannot notify systemd (NOTIFY_SOCKET)");
+    }
 }
 
 fn load_zones(config: &Config) -> Result<ZoneSet, ExitError> {

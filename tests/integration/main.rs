@@ -5,6 +5,7 @@
 mod authoritative;
 mod check;
 mod cli;
+mod deploy;
 mod dig;
 mod malformed;
 mod metrics;
