@@ -64,7 +64,13 @@ pub fn respond<'z, 'p>(
 
     let mut answer = zones.answer(qname, qtype);
     let verdict = judge(zones, policy, &wire, qname, qtype, &answer, today);
-    let mode = policy.mode_for(answer.zone.and_then(|z| WireName::new(z.origin())).as_ref());
+    // The zone's mode matters only for a violation; the common answer skips the lookup.
+    let mode = match verdict {
+        Verdict::Violation { .. } => {
+            policy.mode_for(answer.zone.and_then(|z| WireName::new(z.origin())).as_ref())
+        }
+        _ => policy.mode,
+    };
     let (action, ede) = enforce(&verdict, mode, &mut answer, qname, qtype, notice);
     Outcome {
         answer,

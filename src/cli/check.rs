@@ -4,7 +4,7 @@
 
 use std::{fmt::Write as _, net::IpAddr, str::FromStr};
 
-use hickory_proto::rr::{Name, RecordType};
+use hickory_proto::rr::{Name, Record, RecordType};
 use time::Date;
 
 use super::ConfigArg;
@@ -157,14 +157,7 @@ fn report(
         .iter()
         .chain(zone_answer.authority.iter())
     {
-        let _ = writeln!(
-            out,
-            "    {} {} {} {}",
-            r.name.to_ascii(),
-            r.ttl,
-            r.record_type(),
-            r.data
-        );
+        write_record(&mut out, r);
     }
     if zone_answer.chain_leaves {
         out.push_str(
@@ -191,19 +184,24 @@ fn report(
     let _ = writeln!(out, "  action: {}", outcome.action.as_str());
     let _ = writeln!(out, "  reply: {}", outcome.answer.rcode());
     for r in &outcome.answer.answers {
-        let _ = writeln!(
-            out,
-            "    {} {} {} {}",
-            r.name.to_ascii(),
-            r.ttl,
-            r.record_type(),
-            r.data
-        );
+        write_record(&mut out, r);
     }
     if let Some(ede) = &outcome.ede {
         let _ = writeln!(out, "  EDE {}: {}", ede.info_code, ede.extra_text);
     }
     out
+}
+
+/// One record as a line of the report: owner, TTL, type, data.
+fn write_record(out: &mut String, r: &Record) {
+    let _ = writeln!(
+        out,
+        "    {} {} {} {}",
+        r.name.to_ascii(),
+        r.ttl,
+        r.record_type(),
+        r.data
+    );
 }
 
 fn describe(verdict: &Verdict<'_>, today: Date) -> String {
