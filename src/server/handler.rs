@@ -39,8 +39,9 @@ use crate::{
 /// deciding that an answer surely fits a UDP payload without encoding it.
 const FIXED_OVERHEAD: usize = 12 + 11 + 64;
 
-/// Records per AXFR message are capped by size, keeping each message well under 64 KiB.
-const AXFR_CHUNK_BYTES: usize = 16 * 1024;
+/// Records per AXFR message are capped by their uncompressed size, keeping each message under
+/// the 64 KiB of a TCP DNS message with room for the header, question and OPT.
+const AXFR_CHUNK_BYTES: usize = 60 * 1024;
 
 /// Settings the handler needs from the config.
 #[derive(Debug, Clone)]

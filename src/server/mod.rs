@@ -15,8 +15,11 @@ pub use handler::{DnsHandler, HandlerSettings, RpzFeed};
 
 use crate::{config::Config, enforce::NoticeTargets, policy::Policy, zones::ZoneSet};
 
-/// Queued replies per TCP connection (hickory's per-connection send buffer).
-const TCP_RESPONSE_BUFFER: usize = 32;
+/// Replies that may queue on one TCP connection. hickory writes a connection's queue only between
+/// requests, so a zone transfer (one request, many messages) queues all of its messages before
+/// the first is written: the bound must exceed the messages of the largest transfer (a 1 M-entry
+/// RPZ feed is about 2,000 messages). The queue is a linked list: the bound costs nothing unused.
+const TCP_RESPONSE_BUFFER: usize = 1 << 16;
 /// How often binding a random port for UDP and then TCP is retried when TCP finds it taken.
 const PORT_ZERO_ATTEMPTS: usize = 32;
 

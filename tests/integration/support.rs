@@ -419,6 +419,37 @@ pub fn tcp_exchange(addr: SocketAddr, message: &Message, replies: usize) -> Vec<
         .collect()
 }
 
+/// A whole zone transfer over TCP: every message until the closing SOA; (messages, records).
+pub fn axfr(addr: SocketAddr, zone: &str) -> (usize, Vec<Record>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let bytes = query_message(zone, RecordType::AXFR, None)
+        .to_vec()
+        .unwrap();
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend(bytes);
+    stream.write_all(&framed).unwrap();
+    let (mut messages, mut records) = (0, Vec::new());
+    loop {
+        let message = read_tcp_message(&mut stream);
+        assert_eq!(
+            message.metadata.response_code,
+            hickory_proto::op::ResponseCode::NoError
+        );
+        messages += 1;
+        records.extend(message.answers);
+        let soas = records
+            .iter()
+            .filter(|r| r.record_type() == RecordType::SOA)
+            .count();
+        if soas == 2 || records.is_empty() {
+            return (messages, records);
+        }
+    }
+}
+
 pub fn read_tcp_message(stream: &mut TcpStream) -> Message {
     let mut len = [0; 2];
     stream.read_exact(&mut len).unwrap();

@@ -160,3 +160,29 @@ fn the_rpz_zone_is_refused_to_clients_not_allowed() {
     assert_eq!(reply[0].metadata.response_code, ResponseCode::Refused);
     assert!(reply[0].answers.is_empty());
 }
+
+#[test]
+fn a_transfer_of_many_messages_arrives_whole() {
+    // 30,000 suspensions: an RPZ feed of 60,002 records, far more messages than hickory's
+    // default per-connection queue holds.
+    let mut list = String::from("domain,reason,reference,since,note\n");
+    for i in 0..30_000 {
+        list.push_str(&format!("s{i}.kz,phishing,,2026-11-01,\n"));
+    }
+    let server = Setup::new()
+        .zones(&data("policy-zones"))
+        .zones_extra("allow_transfer = [\"127.0.0.1\"]")
+        .suspensions(&list)
+        .start();
+    let (messages, records) = axfr(server.addr, "rpz.kz.");
+    assert!(messages > 32, "{messages} messages");
+    assert_eq!(records.len(), 2 + 2 * 30_000 + 1);
+    assert_eq!(records.last().unwrap().record_type(), RecordType::SOA);
+    // And dig agrees.
+    let out = dig(&server, &["rpz.kz", "AXFR"]);
+    assert!(
+        out.contains("XFR size: 60003 records"),
+        "{}",
+        &out[out.len().saturating_sub(400)..]
+    );
+}
