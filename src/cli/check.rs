@@ -87,7 +87,7 @@ fn header(name: &Name, zones: &ZoneSet, policy: &Policy, config: &Config, today:
         None => {
             let _ = writeln!(
                 out,
-                "zone: none of ours ({} REFUSED: the resolver is off)",
+                "zone: none of ours (zones from {}): REFUSED, the resolver is off",
                 config.zones.dir.display()
             );
         }
